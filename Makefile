@@ -1,0 +1,41 @@
+# The two commands a fresh machine needs: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= demo-output
+DEMO_SCALE ?= 0.01
+DEMO_SEED ?= 2006
+
+.PHONY: venv demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/recoverylink synth --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --out $(DEMO_DIR)/synth --force
+	$(BIN)/recoverylink synth --check $(DEMO_DIR)/synth --tolerance-profile small || true
+	@echo ""
+	@echo "Synthetic England written to $(DEMO_DIR)/synth (truth in $(DEMO_DIR)/synth/truth)."
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR)
