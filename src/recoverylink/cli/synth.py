@@ -41,13 +41,13 @@ def register(app: typer.Typer) -> None:
     )(synth)
 
 
-def parse_params(items: list[str]) -> dict[str, float | str]:
+def parse_params(items: list[str]) -> dict[str, object]:
     """Turn ``NAME=VALUE`` strings into overrides; numeric values become floats.
 
     >>> parse_params(["treatment_rate=0.25", "region=london"])
     {'treatment_rate': 0.25, 'region': 'london'}
     """
-    params: dict[str, float | str] = {}
+    params: dict[str, object] = {}
     for item in items:
         match = _PARAM.match(item.strip())
         if match is None:
@@ -153,7 +153,7 @@ def synth(
     )
 
 
-def build(out: Path, scale: float, seed: int, force: bool, params: dict[str, float | str]) -> None:
+def build(out: Path, scale: float, seed: int, force: bool, params: dict[str, object]) -> None:
     from recoverylink.synth import generate
 
     console = Console()

@@ -11,15 +11,22 @@ from rich.table import Table
 
 
 class CheckRow(Protocol):
-    """One figure of :func:`recoverylink.synth.check.run_check`'s report."""
+    """One figure of :func:`recoverylink.synth.check.run_check`'s report (read only)."""
 
-    figure: str
-    published: float
-    measured: float
-    tolerance: float
-    unit: str
-    passed: bool
-    note: str
+    @property
+    def figure(self) -> str: ...
+    @property
+    def published(self) -> float: ...
+    @property
+    def measured(self) -> float: ...
+    @property
+    def tolerance(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def note(self) -> str: ...
 
 
 def format_value(value: float, unit: str) -> str:
