@@ -122,3 +122,12 @@ NON_CONSENT_ALLOWED_COLUMNS = (
     "discharge_date",
     "discharge_reason",
 )
+
+# ICD-10 underlying causes (three-character categories) of a drug-poisoning death
+# under the ONS definition: F11-F16, F18-F19, X40-X44, X60-X64, X85, Y10-Y14.
+# It is a drug-misuse death when, in addition, a controlled drug is mentioned.
+DRUG_POISONING_ICD10 = (
+    *(f"F{n}" for n in (11, 12, 13, 14, 15, 16, 18, 19)),
+    *(f"X{n}" for n in (40, 41, 42, 43, 44, 60, 61, 62, 63, 64, 85)),
+    *(f"Y{n}" for n in (10, 11, 12, 13, 14)),
+)
