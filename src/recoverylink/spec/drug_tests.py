@@ -47,8 +47,8 @@ DRUG_TESTS = Table(
     (
         text("test_id"),
         formatted("pnc_id", PNC_ID, Need.OPTIONAL, identifier=True),
-        formatted("first_initial", INITIAL, identifier=True),
-        formatted("last_initial", INITIAL, identifier=True),
+        formatted("first_initial", INITIAL, Need.OPTIONAL, identifier=True),
+        formatted("last_initial", INITIAL, Need.OPTIONAL, identifier=True),
         date("date_of_birth", identifier=True),
         code("sex", codes.SEX, identifier=True),
         code("police_force", police_force_codes, source=FORCE_SOURCE),
