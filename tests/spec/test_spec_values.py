@@ -170,3 +170,12 @@ def test_ids_unique_in_other_datasets() -> None:
     rows = nominal_rows()
     rows[1]["pnc_id"] = "06/123456A"
     assert triples(check_rows("nominals", rows)) == [("not_unique", 3, "pnc_id")]
+
+
+def test_initials_may_be_missing_but_not_given_without_consent() -> None:
+    rows = episode_rows()
+    rows[0]["first_initial"] = ""  # consent = y: allowed (docs/data-spec-rules.md)
+    rows[1]["last_initial"] = "K"  # consent = n: must stay empty
+    assert triples(check_rows("episodes", rows)) == [
+        ("non_consent_field_filled", 3, "last_initial")
+    ]

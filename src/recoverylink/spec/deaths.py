@@ -10,9 +10,10 @@ any cause (a poisoning without a controlled drug mentioned is not drug misuse).
 from __future__ import annotations
 
 import numpy as np
+import pyarrow.compute as pc
 
 from recoverylink.spec import codes
-from recoverylink.spec.checks import TableCheck
+from recoverylink.spec.checks import TableCheck, is_in
 from recoverylink.spec.schema import (
     ICD10,
     POSTCODE,
@@ -42,9 +43,9 @@ def death_rules(t: TableCheck) -> None:
         msg = f"date_registered {{value}} is outside the file's year ({start.year})"
         t.flag(outside, "registration_outside_year", "date_registered", msg)
     if t.has("drug_poisoning", "underlying_cause"):
-        flagged = t.valid("drug_poisoning") & (t.text("drug_poisoning") == "y").to_numpy()
-        category = t.text("underlying_cause").str.slice(0, 3)
-        listed = category.isin(codes.DRUG_POISONING_ICD10).to_numpy(dtype=bool)
+        flagged = t.valid("drug_poisoning") & t.equals("drug_poisoning", "y")
+        category = pc.utf8_slice_codeunits(t.text("underlying_cause"), 0, 3)
+        listed = is_in(category, codes.DRUG_POISONING_ICD10)
         msg = (
             "drug_poisoning = y but the underlying cause {underlying_cause!r} is not a "
             "drug-poisoning code (F11-F16, F18-F19, X40-X44, X60-X64, X85, Y10-Y14)"

@@ -55,7 +55,7 @@ def check_extract(
     for child, rule in ((aliases, "orphan_alias"), (disposals, "orphan_disposal")):
         if child is None or not child.has("pnc_id"):
             continue
-        orphan = child.valid("pnc_id") & ~child.text("pnc_id").isin(known).to_numpy(dtype=bool)
+        orphan = child.valid("pnc_id") & ~child.is_in("pnc_id", known)
         child.flag(orphan, rule, "pnc_id", "pnc_id {value!r} is not in nominals.csv")
 
 

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from recoverylink.spec import codes
 from recoverylink.spec.checks import TableCheck
 
 
+def _key(t: TableCheck) -> pa.Array | pa.ChunkedArray:
+    """provider_code and episode_ref joined by a unit separator, one text per row."""
+    sep = pa.scalar("\x1f", pa.large_string())
+    return pc.binary_join_element_wise(t.text("provider_code"), t.text("episode_ref"), sep)
+
+
 def _episode_positions(episodes: TableCheck, child: TableCheck) -> np.ndarray:
     """For each child row, the position of its episode (first of duplicates), or -1."""
-    key = ["provider_code", "episode_ref"]
-    parent = pd.MultiIndex.from_arrays([episodes.text(c) for c in key])
-    keep = ~parent.duplicated()
-    wanted = pd.MultiIndex.from_arrays([child.text(c) for c in key])
-    found = parent[keep].get_indexer(wanted)
-    return np.where(found >= 0, np.flatnonzero(keep)[found], -1)
+    found = pc.index_in(_key(child), value_set=_key(episodes))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _lookup(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -36,7 +40,7 @@ def _link(episodes: TableCheck, child: TableCheck, orphan_rule: str) -> tuple[np
     linkable = child.valid("provider_code") & child.valid("episode_ref")
     own = child.context.file_provider_code
     if own is not None:
-        linkable &= (child.text("provider_code") == own).to_numpy(dtype=bool)
+        linkable &= child.equals("provider_code", own)
     msg = "episode {provider_code}/{value} is not in episodes.csv"
     child.flag(linkable & (positions < 0), orphan_rule, "episode_ref", msg)
     triage = _lookup(episodes.date("triage_date"), positions)
