@@ -178,6 +178,22 @@ def test_validate_table_checks_the_header_of_a_frame_it_did_not_read() -> None:
     ]
 
 
+def test_validate_table_treats_nan_as_missing() -> None:
+    frame = pd.DataFrame(
+        {
+            "provider_code": ["P001", None],
+            "provider_name": ["A", "B"],
+            "local_authority": ["E08000035", float("nan")],
+        },
+        dtype=object,
+    )
+    problems = validate_table("providers", frame, "providers.csv")
+    assert triples(problems) == [
+        ("required", 3, "provider_code"),
+        ("required", 3, "local_authority"),
+    ]
+
+
 def test_file_name_that_names_no_table() -> None:
     frame, problems = read_csv_strict(GOOD, "stuff.csv")
     assert frame is None and triples(problems) == [("bad_file_name", None, None)]

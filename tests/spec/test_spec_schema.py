@@ -124,3 +124,12 @@ def test_every_rule_is_documented() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "data-spec-rules.md").read_text("utf-8")
     listed = {line.split("`")[1] for line in doc.splitlines() if line.startswith("| `")}
     assert listed == set(RULES)
+
+
+@pytest.mark.parametrize("module", ["context", "tables", "treatment"])
+def test_doctests(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"recoverylink.spec.{module}"))
+    assert result.attempted > 0 and result.failed == 0
