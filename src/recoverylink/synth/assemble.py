@@ -9,26 +9,71 @@ from recoverylink.spec.codes import NON_CONSENT_ALLOWED_COLUMNS
 from recoverylink.synth.dates import age_on, iso
 
 EPISODE_COLUMNS = [
-    "provider_code", "client_ref", "episode_ref", "consent", "first_initial", "last_initial",
-    "date_of_birth", "sex", "postcode_district", "local_authority", "ethnicity", "referral_date",
-    "referral_source", "triage_date", "substance_1", "substance_2", "substance_3",
-    "injecting_status", "accommodation", "employment", "parental_status", "previously_treated",
-    "discharge_date", "discharge_reason",
+    "provider_code",
+    "client_ref",
+    "episode_ref",
+    "consent",
+    "first_initial",
+    "last_initial",
+    "date_of_birth",
+    "sex",
+    "postcode_district",
+    "local_authority",
+    "ethnicity",
+    "referral_date",
+    "referral_source",
+    "triage_date",
+    "substance_1",
+    "substance_2",
+    "substance_3",
+    "injecting_status",
+    "accommodation",
+    "employment",
+    "parental_status",
+    "previously_treated",
+    "discharge_date",
+    "discharge_reason",
 ]
 INTERVENTION_COLUMNS = [
-    "provider_code", "episode_ref", "intervention_ref", "intervention_type", "setting",
-    "referred_date", "start_date", "end_date", "exit_status",
+    "provider_code",
+    "episode_ref",
+    "intervention_ref",
+    "intervention_type",
+    "setting",
+    "referred_date",
+    "start_date",
+    "end_date",
+    "exit_status",
 ]
 TOP_COLUMNS = [
-    "provider_code", "episode_ref", "top_date", "stage", "days_opiates", "days_crack",
-    "days_cocaine", "days_amphetamines", "days_cannabis", "days_alcohol", "days_injected",
-    "shoplifting_days", "drug_selling_days", "other_theft_days", "assault",
-    "psychological_health", "physical_health", "quality_of_life", "acute_housing_problem",
-    "housing_risk", "paid_work_days", "education_days",
+    "provider_code",
+    "episode_ref",
+    "top_date",
+    "stage",
+    "days_opiates",
+    "days_crack",
+    "days_cocaine",
+    "days_amphetamines",
+    "days_cannabis",
+    "days_alcohol",
+    "days_injected",
+    "shoplifting_days",
+    "drug_selling_days",
+    "other_theft_days",
+    "assault",
+    "psychological_health",
+    "physical_health",
+    "quality_of_life",
+    "acute_housing_problem",
+    "housing_risk",
+    "paid_work_days",
+    "education_days",
 ]
 
 
-def sequential_refs(prefix: str, group: np.ndarray, order_key: np.ndarray, width: int) -> np.ndarray:
+def sequential_refs(
+    prefix: str, group: np.ndarray, order_key: np.ndarray, width: int
+) -> np.ndarray:
     """References numbered 1.. within each group, in ``order_key`` order."""
     order = np.lexsort((order_key, group))
     g = group[order]
@@ -40,7 +85,9 @@ def sequential_refs(prefix: str, group: np.ndarray, order_key: np.ndarray, width
     return out
 
 
-def episode_frame(ep: pd.DataFrame, provider_codes: np.ndarray, la_codes: np.ndarray, true_dob: np.ndarray) -> pd.DataFrame:
+def episode_frame(
+    ep: pd.DataFrame, provider_codes: np.ndarray, la_codes: np.ndarray, true_dob: np.ndarray
+) -> pd.DataFrame:
     """Episodes in the spec's columns; ``ep`` holds internal and content columns."""
     prov = ep["provider"].to_numpy()
     referral = ep["referral"].to_numpy()
@@ -64,7 +111,9 @@ def episode_frame(ep: pd.DataFrame, provider_codes: np.ndarray, la_codes: np.nda
             "last_initial": ep["last_initial"].to_numpy(),
             "date_of_birth": iso(dob),
             "sex": ep["sex"].to_numpy(),
-            "postcode_district": np.where(ep["accommodation"] == "no_fixed_abode", "", ep["postcode_district"]),
+            "postcode_district": np.where(
+                ep["accommodation"] == "no_fixed_abode", "", ep["postcode_district"]
+            ),
             "local_authority": la_codes[ep["la"].to_numpy()],
             "ethnicity": ep["ethnicity"].to_numpy(),
             "referral_date": iso(referral),
@@ -78,7 +127,9 @@ def episode_frame(ep: pd.DataFrame, provider_codes: np.ndarray, la_codes: np.nda
             "employment": ep["employment"].to_numpy(),
             "parental_status": ep["parental_status"].to_numpy(),
             "previously_treated": ep["previously_treated"].to_numpy(),
-            "discharge_date": np.where(ep["discharged"], iso(ep["end"].to_numpy().clip(max=2**31 - 2)), ""),
+            "discharge_date": np.where(
+                ep["discharged"], iso(ep["end"].to_numpy().clip(max=2**31 - 2)), ""
+            ),
             "discharge_reason": np.where(ep["discharged"], ep["reason"], ""),
         }
     )

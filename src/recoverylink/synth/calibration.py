@@ -18,6 +18,7 @@ OPEN_END = np.int64(2**40)
 PRISON_EXITS = ("retained_in_custody", "transferred_in_custody")
 DIP_SOURCES = ("dip", "arrest_referral")
 TWO_YEARS, SIX_MONTHS, FOUR_YEARS = 730, 182, 1461
+NEW_PRESENTATION_GAP = 182  # not in treatment in the 6 months before the start
 
 
 def _days(col: pd.Series) -> np.ndarray:
@@ -51,7 +52,9 @@ def build_journeys(sf: SynthFolder) -> tuple[pd.DataFrame, pd.DataFrame]:
     ep["referral"] = _days(ep["referral_date"])
     ep["discharge"] = _days(ep["discharge_date"])
     ep["cls"] = ep["discharge_reason"].map(DISCHARGE_REASON_CLASS).fillna("")
-    heroin_crack = ep[["substance_1", "substance_2", "substance_3"]].isin(["heroin", "crack"]).any(axis=1)
+    heroin_crack = (
+        ep[["substance_1", "substance_2", "substance_3"]].isin(["heroin", "crack"]).any(axis=1)
+    )
     occasional = (ep["discharge_reason"] == "completed_occasional_user") & heroin_crack
     ep.loc[occasional, "cls"] = "other"
     ep["group"] = substance_group(ep["substance_1"], ep["substance_2"], ep["substance_3"])
@@ -75,7 +78,9 @@ def build_journeys(sf: SynthFolder) -> tuple[pd.DataFrame, pd.DataFrame]:
             "parental_status": g["parental_status"].first(),
         }
     )
-    last = ep.sort_values(["journey", "discharge", "triage"], kind="stable").groupby("journey").tail(1)
+    last = (
+        ep.sort_values(["journey", "discharge", "triage"], kind="stable").groupby("journey").tail(1)
+    )
     last = last.set_index("journey")
     j["exit_reason"] = last["discharge_reason"]
     j["exit_class"] = np.where(j["end"] >= OPEN_END, "open", last["cls"])
@@ -116,11 +121,13 @@ def _window_counts(cohort: pd.DataFrame, conv: pd.DataFrame, lo: int, hi: int) -
     return m.groupby(["journey", "group"]).size().unstack(fill_value=0)
 
 
-def reconviction(ep: pd.DataFrame, j: pd.DataFrame, conv: pd.DataFrame, fy: int = 2006) -> dict[str, float]:
+def reconviction(
+    ep: pd.DataFrame, j: pd.DataFrame, conv: pd.DataFrame, fy: int = 2006
+) -> dict[str, float]:
     y0, y1 = fy_start(fy), fy_start(fy + 1) - 1
     cohort = j[(j["start"] >= y0) & (j["start"] <= y1) & (j["consent"] == "y")]
     cohort = cohort[(cohort["group"] != "alcohol") & (cohort["group"] != "")]
-    cohort = cohort[cohort["prev_end"] < cohort["start"] - TWO_YEARS]
+    cohort = cohort[cohort["prev_end"] < cohort["start"] - NEW_PRESENTATION_GAP]
     cohort = cohort.drop_duplicates("person")
     before = _window_counts(cohort, conv, -TWO_YEARS, 0).reindex(cohort.index, fill_value=0)
     after = _window_counts(cohort, conv, 0, TWO_YEARS).reindex(cohort.index, fill_value=0)
@@ -152,7 +159,7 @@ def reconviction(ep: pd.DataFrame, j: pd.DataFrame, conv: pd.DataFrame, fy: int 
     share_hc = (b[hc] > 0).mean()
     share_other = (b[~hc] > 0).mean()
     dip = o[o["referral_source"].isin(DIP_SOURCES)]
-    sharp = (dip["a"] >= 2 * dip["b"]) & (dip["a"] - dip["b"] >= 2)
+    sharp = dip["a"] >= 2 * dip["b"]  # at least doubled (every cohort offender has b >= 1)
     return {
         "cohort_size": float(len(c)),
         "share_with_prior_convictions": float(offenders.mean()),
@@ -164,23 +171,33 @@ def reconviction(ep: pd.DataFrame, j: pd.DataFrame, conv: pd.DataFrame, fy: int 
         "change_fraud_forgery": group_change("fraud_forgery"),
         "change_soliciting": group_change("soliciting"),
         "share_dropped_out": float(dropped[offenders].mean()),
-        "dropout_share_of_after": float(o.loc[dropped[offenders], "a"].sum() / max(o["a"].sum(), 1)),
+        "dropout_share_of_after": float(
+            o.loc[dropped[offenders], "a"].sum() / max(o["a"].sum(), 1)
+        ),
         "ratio_prior_heroin_crack": float(share_hc / share_other) if share_other else float("nan"),
         "share_dip_sharp_increase": float(sharp.mean()) if len(dip) else float("nan"),
     }
 
 
-def long_term(sf: SynthFolder, j: pd.DataFrame, conv: pd.DataFrame, fy: int = 2005) -> dict[str, float]:
+def long_term(
+    sf: SynthFolder, j: pd.DataFrame, conv: pd.DataFrame, fy: int = 2005
+) -> dict[str, float]:
     y0, y1 = fy_start(fy), fy_start(fy + 1) - 1
     leavers = j[(j["end"] >= y0) & (j["end"] <= y1) & (j["person_group"] != "alcohol")]
-    leavers = leavers[~leavers["exit_reason"].isin(PRISON_EXITS) & (leavers["exit_reason"] != "died")]
+    leavers = leavers[
+        ~leavers["exit_reason"].isin(PRISON_EXITS) & (leavers["exit_reason"] != "died")
+    ]
     leavers = leavers.sort_values("end").drop_duplicates("person", keep="last")
+    # leavers: not in treatment at the end of the year (a return within the year is no leaving)
+    leavers = leavers[leavers["next_start"] > y1]
     test_person = sf.truth[sf.truth["source"] == "drug_tests"].set_index("key")["person"]
     t = sf.drug_tests
     pos = t[(t["opiates"] == "positive") | (t["cocaine"] == "positive")]
     events = pd.concat(
         [
-            pd.DataFrame({"person": pos["test_id"].map(test_person), "day": _days(pos["test_date"])}),
+            pd.DataFrame(
+                {"person": pos["test_id"].map(test_person), "day": _days(pos["test_date"])}
+            ),
             conv[conv["trigger"]][["person", "day"]],
         ]
     )
@@ -210,45 +227,69 @@ def system(ep: pd.DataFrame, j: pd.DataFrame, sf: SynthFolder) -> dict[str, floa
     ep_drug = ep[ep["person"].isin(drug_people)]
     for fy in range(2003, 2012):
         y0, y1 = fy_start(fy), fy_start(fy + 1) - 1
-        succ = drug_j[(drug_j["end"] >= y0) & (drug_j["end"] <= y1) & (drug_j["exit_class"] == "successful")]
+        succ = drug_j[
+            (drug_j["end"] >= y0) & (drug_j["end"] <= y1) & (drug_j["exit_class"] == "successful")
+        ]
         out[f"completions_{fy}"] = float(succ["person"].nunique())
-        in_tx = ep_drug[(ep_drug["triage"] <= y1) & (ep_drug["discharge"] >= y0)]["person"].nunique()
+        in_tx = ep_drug[(ep_drug["triage"] <= y1) & (ep_drug["discharge"] >= y0)][
+            "person"
+        ].nunique()
         out[f"in_treatment_{fy}"] = float(in_tx)
         starts = drug_j[(drug_j["start"] >= y0) & (drug_j["start"] <= y1)]
         out[f"new_journeys_{fy}"] = float(len(starts))
         exits = drug_j[(drug_j["end"] >= y0) & (drug_j["end"] <= y1)]
         out[f"exits_{fy}"] = float(len(exits))
-        out[f"exits_successful_or_transfer_{fy}"] = float(exits["exit_class"].isin(["successful", "transfer"]).mean()) if len(exits) else float("nan")
+        out[f"entrants_{fy}"] = float(starts["person"].nunique())
+        out[f"leavers_{fy}"] = float(exits["person"].nunique())
+        out[f"exits_successful_or_transfer_{fy}"] = (
+            float(exits["exit_class"].isin(["successful", "transfer"]).mean())
+            if len(exits)
+            else float("nan")
+        )
     y0, y1 = fy_start(2004), fy_start(2009) - 1
-    out["treated_2004_2008"] = float(ep_drug[(ep_drug["triage"] <= y1) & (ep_drug["discharge"] >= y0)]["person"].nunique())
+    out["treated_2004_2008"] = float(
+        ep_drug[(ep_drug["triage"] <= y1) & (ep_drug["discharge"] >= y0)]["person"].nunique()
+    )
     # starts of treatment in 2010-11: circumstances (consenting drug clients)
     y0, y1 = fy_start(2010), fy_start(2011) - 1
     s = drug_j[(drug_j["start"] >= y0) & (drug_j["start"] <= y1) & (drug_j["consent"] == "y")]
     out["share_no_fixed_abode_2010"] = float((s["accommodation"] == "no_fixed_abode").mean())
     out["share_housing_problem_2010"] = float((s["accommodation"] == "housing_problem").mean())
-    out["share_parental_2010"] = float(s["parental_status"].isin(["lives_with_children", "children_elsewhere"]).mean())
+    out["share_parental_2010"] = float(
+        s["parental_status"].isin(["lives_with_children", "children_elsewhere"]).mean()
+    )
     # DIP entrants a month in 2008-09
     y0, y1 = fy_start(2008), fy_start(2009) - 1
-    dip = ep_drug[(ep_drug["triage"] >= y0) & (ep_drug["triage"] <= y1) & ep_drug["referral_source"].isin(DIP_SOURCES)]
+    dip = ep_drug[
+        (ep_drug["triage"] >= y0)
+        & (ep_drug["triage"] <= y1)
+        & ep_drug["referral_source"].isin(DIP_SOURCES)
+    ]
     out["dip_entrants_per_month_2008"] = float(dip["person"].nunique() / 12.0)
     # completion rates by area, 2010-11
     fy = 2010
     y0, y1 = fy_start(fy), fy_start(fy + 1) - 1
     la_of = _person_la(ep_drug, fy)
     pop = la_of.value_counts()
-    succ = drug_j[(drug_j["end"] >= y0) & (drug_j["end"] <= y1) & (drug_j["exit_class"] == "successful")]
+    succ = drug_j[
+        (drug_j["end"] >= y0) & (drug_j["end"] <= y1) & (drug_j["exit_class"] == "successful")
+    ]
     done = la_of.reindex(succ["person"].unique()).value_counts()
     rate = (done.reindex(pop.index, fill_value=0) / pop).rename("rate")
     out["_area_rates"] = rate  # type: ignore[assignment]
     out["_area_population"] = pop  # type: ignore[assignment]
     region = sf.local_authorities.set_index("la_code")["region_name"]
-    lse = pop.index.map(region).isin(["London", "South East"])
-    out["completion_rate_london_south_east_2010"] = float(done.reindex(pop.index, fill_value=0)[lse].sum() / pop[lse].sum())
+    lse = pop.index.map(region.to_dict()).isin(["London", "South East"])
+    out["completion_rate_london_south_east_2010"] = float(
+        done.reindex(pop.index, fill_value=0)[lse].sum() / pop[lse].sum()
+    )
     # drug-poisoning deaths of treatment clients in 2008-09
     death_person = sf.truth[sf.truth["source"] == "deaths"].set_index("key")["person"]
     d = sf.deaths
     dd = _days(d["date_of_death"])
     sel = (d["drug_poisoning"] == "y").to_numpy() & (dd >= fy_start(2008)) & (dd < fy_start(2009))
     ever = set(j["person"])
-    out["drug_poisoning_deaths_clients_2008"] = float(d.loc[sel, "death_id"].map(death_person).isin(ever).sum())
+    out["drug_poisoning_deaths_clients_2008"] = float(
+        d.loc[sel, "death_id"].map(death_person).isin(ever).sum()
+    )
     return out

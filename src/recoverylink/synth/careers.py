@@ -16,6 +16,7 @@ import numpy as np
 from recoverylink.synth.dates import fy_of, fy_start
 from recoverylink.synth.geography import Geography
 from recoverylink.synth.mortality import ALIVE, Deaths
+from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import (
     GROUP_ALCOHOL,
     GROUP_NON_OPIATE,
@@ -23,10 +24,10 @@ from recoverylink.synth.people import (
     KIND_DRUG,
     People,
 )
-from recoverylink.synth.params import SynthParams
 
 # journey outcome classes (the spec's discharge classes) plus "open" at the end of the data
 SUCCESSFUL, TRANSFER, UNSUCCESSFUL, OTHER, OPEN = 0, 1, 2, 3, 4
+# TRANSFER here is a journey that ends referred on to a service outside the system
 # the reconviction study's outcome groups, as the generator intends them
 G_RETAINED, G_COMPLETED_NOT_RETURNED, G_COMPLETED_RETURNED, G_DROPPED_OUT, G_OTHER = range(5)
 TWO_YEARS = 730
@@ -74,15 +75,23 @@ def _durations(rng: np.random.Generator, short: np.ndarray, p: SynthParams) -> n
 
 
 def _success_prob(
-    people: People, person: np.ndarray, end: np.ndarray, dur: np.ndarray, la: np.ndarray,
-    area: np.ndarray, p: SynthParams,
+    people: People,
+    person: np.ndarray,
+    end: np.ndarray,
+    dur: np.ndarray,
+    la: np.ndarray,
+    area: np.ndarray,
+    p: SynthParams,
 ) -> np.ndarray:
     years = np.clip(fy_of(end) - p.first_fy, 0, len(p.success_at_exit_by_year) - 1)
     base = np.asarray(p.success_at_exit_by_year)[years]
     logit = _logit(base) + area[la]
     logit += np.where(dur < 84, np.log(p.short_journey_success_factor), 0.0)
+    logit += np.where((dur >= 84) & (dur < 182), np.log(p.short_journey_success_factor) / 2, 0.0)
     grp = people.group[person]
     logit += np.where(grp == GROUP_ALCOHOL, 0.7, np.where(grp == GROUP_NON_OPIATE, 0.55, -0.2))
+    logit += np.where(people.offender[person], p.offender_success_log_odds, 0.0)
+    logit += np.where(people.rate[person] > prolific_rate(people), p.prolific_success_log_odds, 0.0)
     return 1.0 / (1.0 + np.exp(-logit))
 
 
@@ -99,10 +108,20 @@ def draw_journeys(
     treated = np.flatnonzero((people.kind == KIND_DRUG) | (people.kind == KIND_ALCOHOL))
     start0 = fy_start(p.first_fy)
 
+    cycler = rng.random(len(people)) < p.share_cyclers
+
+    def short_journey(who: np.ndarray) -> np.ndarray:
+        share = np.where(cycler[who], p.cycler_short_journey, p.share_short_journey)
+        share = share + np.where(people.offender[who], p.offender_short_journey_extra, 0.0)
+        share = share + np.where(
+            people.rate[who] > prolific_rate(people), p.prolific_short_journey_extra, 0.0
+        )
+        return rng.random(len(who)) < share
+
     person = treated.astype(np.int32)
     start = people.first_start[person].copy()
-    short = (rng.random(len(person)) < p.share_short_journey) & ~people.in_stock[person]
-    cjs_p = np.where(people.group[person] == GROUP_ALCOHOL, 0.10, 0.42)
+    short = short_journey(person) & ~people.in_stock[person]
+    cjs_p = np.where(people.group[person] == GROUP_ALCOHOL, 0.10, p.cjs_route_first_journey)
     cjs = people.offender[person] & (rng.random(len(person)) < cjs_p)
     la = people.la[person].copy()
     seq = np.zeros(len(person), dtype=np.int32)
@@ -111,21 +130,40 @@ def draw_journeys(
         dur = _durations(rng, short, p)
         # the stock: a journey under way on 1 April 2003 ends after it
         stock = people.in_stock[person] & (seq == 0)
-        dur = np.where(stock, (start0 - start) + rng.exponential(p.long_journey_mean_days, len(person)).astype(np.int32), dur)
+        dur = np.where(
+            stock,
+            (start0 - start)
+            + rng.exponential(p.long_journey_mean_days, len(person)).astype(np.int32),
+            dur,
+        )
         end = start + dur
         death = deaths.day[person]
         died = death <= end
         end = np.where(died, death, end)
         outcome = np.full(len(person), UNSUCCESSFUL, dtype=np.int8)
         ps = _success_prob(people, person, end, end - start, la, area, p)
+        years = np.clip(fy_of(end) - p.first_fy, 0, len(p.referred_on_by_year) - 1)
+        p_ref = np.asarray(p.referred_on_by_year)[years]
+        p_ref = np.where(people.offender[person], p_ref * p.offender_referred_on_factor, p_ref)
         u = rng.random(len(person))
-        outcome[u < p.share_other_exit] = OTHER
-        outcome[(u >= p.share_other_exit) & (u < p.share_other_exit + (1 - p.share_other_exit) * ps)] = SUCCESSFUL
+        p_other = p.share_other_exit
+        outcome[u < p_other] = OTHER
+        outcome[(u >= p_other) & (u < p_other + p_ref)] = TRANSFER
+        rest = 1.0 - p_other - p_ref
+        outcome[(u >= p_other + p_ref) & (u < p_other + p_ref + rest * ps)] = SUCCESSFUL
         outcome[died] = OTHER
         outcome[(end > data_end) & ~died] = OPEN
         parts.append(
-            {"person": person, "seq": seq, "start": start, "end": end, "outcome": outcome,
-             "died": died, "cjs": cjs, "la": la}
+            {
+                "person": person,
+                "seq": seq,
+                "start": start,
+                "end": end,
+                "outcome": outcome,
+                "died": died,
+                "cjs": cjs,
+                "la": la,
+            }
         )
         # who comes back, and when
         p_ret = np.select(
@@ -133,15 +171,17 @@ def draw_journeys(
             [p.return_prob_after_success, p.return_prob_after_dropout],
             p.return_prob_after_other,
         )
+        p_ret = np.where(cycler[person], p.cycler_return_prob, p_ret)
         back = (outcome != OPEN) & ~died & (rng.random(len(person)) < p_ret)
-        gap = 22 + rng.exponential(p.return_gap_mean_days - 22, len(person)).astype(np.int32)
+        gap_mean = np.where(cycler[person], p.cycler_gap_mean_days, p.return_gap_mean_days)
+        gap = 22 + rng.exponential(gap_mean - 22).astype(np.int32)
         nxt = end + gap
         back &= (nxt <= data_end) & (nxt < death)
         idx = np.flatnonzero(back)
         person = person[idx]
         start = nxt[idx].astype(np.int32)
         seq = seq[idx] + 1
-        short = rng.random(len(person)) < p.share_short_journey
+        short = short_journey(person)
         cjs = people.offender[person] & (rng.random(len(person)) < p.share_returns_via_cjs)
         # some clients have moved to another area of the same region
         la = parts[-1]["la"][idx].copy()
@@ -169,9 +209,22 @@ def draw_journeys(
         hard_core=np.zeros(len(order), dtype=bool),
     )
     j.group = study_groups(j)
+    # the hard core: offenders entering through the criminal justice route whose offending
+    # escalates and who do not stay in treatment; escalating careers start from modest rates
     offender = people.offender[j.person]
-    j.hard_core = offender & j.cjs_route & (rng.random(len(j)) < p.share_hard_core_dip)
+    rates = people.rate[people.offender & (people.group >= 0)]
+    modest = people.rate[j.person] < (np.quantile(rates, 0.75) if len(rates) else 0.0)
+    leaves = (j.group == G_DROPPED_OUT) | (j.group == G_OTHER)
+    j.hard_core = (
+        offender & j.cjs_route & modest & leaves & (rng.random(len(j)) < p.share_hard_core_dip)
+    )
     return j
+
+
+def prolific_rate(people: People) -> float:
+    """The median offending rate of treatment clients who offend."""
+    rates = people.rate[people.offender & (people.group >= 0)]
+    return float(np.median(rates)) if len(rates) else 0.0
 
 
 def study_groups(j: Journeys) -> np.ndarray:

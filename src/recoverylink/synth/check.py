@@ -1,4 +1,4 @@
-"""``recoverylink synth --check``: each published figure beside the measured one, with its tolerance.
+"""``recoverylink synth --check``: each published figure beside the measured one.
 
 Tolerances (absolute, in the figure's own unit) come in two profiles. ``scale1``
 is for England-sized data: shares within 3 percentage points (5 where the
@@ -60,42 +60,217 @@ class Figure:
 
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("cohort_size", "Reconviction cohort: new journeys in 2006-07 (absent from or matched to PNC)", 53_851, "count", scales_with_size=True),
-    Figure("share_with_prior_convictions", "Cohort with a conviction in the 2 years before (trigger offences + soliciting)", 0.36, "share"),
-    Figure("change_retained", "Change in convictions, retained for the whole 2 years", -47, "percent_change"),
-    Figure("change_completed", "Change in convictions, completed after at least 6 months", -48, "percent_change"),
-    Figure("change_completed_not_returned", "Change in convictions, completed and did not return", -61, "percent_change"),
+    Figure(
+        "cohort_size",
+        "Reconviction cohort: new journeys in 2006-07 (absent from or matched to PNC)",
+        53_851,
+        "count",
+        scales_with_size=True,
+    ),
+    Figure(
+        "share_with_prior_convictions",
+        "Cohort with a conviction in the 2 years before (trigger offences + soliciting)",
+        0.36,
+        "share",
+    ),
+    Figure(
+        "change_retained",
+        "Change in convictions, retained for the whole 2 years",
+        -47,
+        "percent_change",
+    ),
+    Figure(
+        "change_completed",
+        "Change in convictions, completed after at least 6 months",
+        -48,
+        "percent_change",
+    ),
+    Figure(
+        "change_completed_not_returned",
+        "Change in convictions, completed and did not return",
+        -61,
+        "percent_change",
+    ),
     Figure("change_dropped_out", "Change in convictions, dropped out", -15, "percent_change"),
     Figure("change_soliciting", "Change in convictions for soliciting", -59, "percent_change"),
-    Figure("change_fraud_forgery", "Change in convictions for fraud or forgery", -57, "percent_change"),
+    Figure(
+        "change_fraud_forgery", "Change in convictions for fraud or forgery", -57, "percent_change"
+    ),
     Figure("change_theft", "Change in convictions for theft", -24, "percent_change"),
-    Figure("share_dropped_out", "Offenders in the cohort who dropped out within 2 years (just over half)", 0.52, "share", approximate=True),
-    Figure("dropout_share_of_after", "Drop-outs' share of convictions in the 2 years after", 0.75, "share"),
-    Figure("ratio_prior_heroin_crack", "Heroin/crack users vs others: ratio of shares with prior convictions", 2.0, "ratio"),
-    Figure("share_dip_sharp_increase", "DIP entrants who offended with a sharp increase after starting (over a quarter)", 0.27, "share", approximate=True),
-    Figure("leavers", "Long-term cohort: left treatment in 2005-06, not to prison", 41_475, "count", scales_with_size=True),
+    Figure(
+        "share_dropped_out",
+        "Offenders in the cohort who dropped out within 2 years (just over half)",
+        0.52,
+        "share",
+        approximate=True,
+    ),
+    Figure(
+        "dropout_share_of_after",
+        "Drop-outs' share of convictions in the 2 years after",
+        0.75,
+        "share",
+    ),
+    Figure(
+        "ratio_prior_heroin_crack",
+        "Heroin/crack users vs others: ratio of shares with prior convictions",
+        2.0,
+        "ratio",
+    ),
+    Figure(
+        "share_dip_sharp_increase",
+        "DIP entrants who offended with a sharp increase after starting (over a quarter)",
+        0.27,
+        "share",
+        approximate=True,
+    ),
+    Figure(
+        "leavers",
+        "Long-term cohort: left treatment in 2005-06, not to prison",
+        41_475,
+        "count",
+        scales_with_size=True,
+    ),
     Figure("sustained_recovery", "Leavers in sustained recovery over 4 years", 0.46, "share"),
-    Figure("rest_returned_directly", "Of the rest: returned directly to treatment (about half)", 0.50, "share", approximate=True),
-    Figure("rest_returned_via_cjs", "Of the rest: returned through the criminal justice system (a third)", 0.33, "share", approximate=True),
-    Figure("reoffenders_returned", "Leavers who re-offended using drugs and went back into treatment", 0.65, "share"),
-    Figure("completions_2005", "Successful completions 2005-06 (over 11,000)", 11_300, "count", approximate=True, scales_with_size=True),
-    Figure("completions_2009", "Successful completions 2009-10 (almost 24,000)", 23_800, "count", approximate=True, scales_with_size=True),
-    Figure("completions_2010", "Successful completions 2010-11", 27_969, "count", scales_with_size=True),
-    Figure("completions_2011", "Successful completions 2011-12 (expected over 30,000)", 30_500, "count", approximate=True, scales_with_size=True),
-    Figure("in_treatment_2008_2011", "People in drug treatment a year, 2008-09 to 2011-12 (about 200,000)", 200_000, "count", approximate=True, scales_with_size=True),
-    Figure("treated_2004_2008", "People treated in all, 2004-05 to 2008-09 (about 300,000)", 300_000, "count", approximate=True, scales_with_size=True),
-    Figure("new_entrants_2004_2008", "New entrants a year on average, 2004-05 to 2008-09", 80_000, "count", approximate=True, scales_with_size=True),
-    Figure("leavers_2004_2008", "Leavers a year on average, 2004-05 to 2008-09", 60_000, "count", approximate=True, scales_with_size=True),
+    Figure(
+        "rest_returned_directly",
+        "Of the rest: returned directly to treatment (about half)",
+        0.50,
+        "share",
+        approximate=True,
+    ),
+    Figure(
+        "rest_returned_via_cjs",
+        "Of the rest: returned through the criminal justice system (a third)",
+        0.33,
+        "share",
+        approximate=True,
+    ),
+    Figure(
+        "reoffenders_returned",
+        "Leavers who re-offended using drugs and went back into treatment",
+        0.65,
+        "share",
+    ),
+    Figure(
+        "completions_2005",
+        "Successful completions 2005-06 (over 11,000)",
+        11_300,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
+    Figure(
+        "completions_2009",
+        "Successful completions 2009-10 (almost 24,000)",
+        23_800,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
+    Figure(
+        "completions_2010", "Successful completions 2010-11", 27_969, "count", scales_with_size=True
+    ),
+    Figure(
+        "completions_2011",
+        "Successful completions 2011-12 (expected over 30,000)",
+        30_500,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
+    Figure(
+        "in_treatment_2008_2011",
+        "People in drug treatment a year, 2008-09 to 2011-12 (about 200,000)",
+        200_000,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
+    Figure(
+        "treated_2004_2008",
+        "People treated in all, 2004-05 to 2008-09 (about 300,000)",
+        300_000,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
+    Figure(
+        "new_entrants_2004_2008",
+        "New entrants a year on average, 2004-05 to 2008-09",
+        80_000,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
+    Figure(
+        "leavers_2004_2008",
+        "Leavers a year on average, 2004-05 to 2008-09",
+        60_000,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
     Figure("exits_2007", "Discharges 2007-08", 69_612, "count", scales_with_size=True),
-    Figure("exits_successful_or_transfer_2007", "Discharges 2007-08 successful under the old definition (completed or referred on)", 0.51, "share"),
-    Figure("completion_rate_min_2010", "Lowest area completion rate, 2010-11 (Gloucestershire)", 0.05, "share", area_level=True),
-    Figure("completion_rate_max_2010", "Highest area completion rate, 2010-11 (Kent)", 0.25, "share", area_level=True),
-    Figure("completion_rate_london_south_east_2010", "Completion rate, London and the South East, 2010-11", 0.15, "share"),
-    Figure("share_no_fixed_abode_2010", "Starting treatment with no fixed abode, 2010-11", 0.09, "share"),
-    Figure("share_housing_problem_2010", "Starting treatment with another housing problem, 2010-11", 0.15, "share"),
-    Figure("share_parental_2010", "With parental responsibility at the start (about a third)", 0.33, "share", approximate=True),
-    Figure("drug_poisoning_deaths_clients_2008", "Drug-poisoning deaths of people known to treatment, 2008-09", 1_620, "count", scales_with_size=True),
-    Figure("dip_entrants_per_month_2008", "Offenders entering treatment through DIP a month, 2008-09 (over 1,900)", 1_950, "count", approximate=True, scales_with_size=True),
+    Figure(
+        "exits_successful_or_transfer_2007",
+        "Discharges 2007-08 successful under the old definition (completed or referred on)",
+        0.51,
+        "share",
+    ),
+    Figure(
+        "completion_rate_min_2010",
+        "Lowest area completion rate, 2010-11 (Gloucestershire)",
+        0.05,
+        "share",
+        area_level=True,
+    ),
+    Figure(
+        "completion_rate_max_2010",
+        "Highest area completion rate, 2010-11 (Kent)",
+        0.25,
+        "share",
+        area_level=True,
+    ),
+    Figure(
+        "completion_rate_london_south_east_2010",
+        "Completion rate, London and the South East, 2010-11",
+        0.15,
+        "share",
+    ),
+    Figure(
+        "share_no_fixed_abode_2010",
+        "Starting treatment with no fixed abode, 2010-11",
+        0.09,
+        "share",
+    ),
+    Figure(
+        "share_housing_problem_2010",
+        "Starting treatment with another housing problem, 2010-11",
+        0.15,
+        "share",
+    ),
+    Figure(
+        "share_parental_2010",
+        "With parental responsibility at the start (about a third)",
+        0.33,
+        "share",
+        approximate=True,
+    ),
+    Figure(
+        "drug_poisoning_deaths_clients_2008",
+        "Drug-poisoning deaths of people known to treatment, 2008-09",
+        1_620,
+        "count",
+        scales_with_size=True,
+    ),
+    Figure(
+        "dip_entrants_per_month_2008",
+        "Offenders entering treatment through DIP a month, 2008-09 (over 1,900)",
+        1_950,
+        "count",
+        approximate=True,
+        scales_with_size=True,
+    ),
 )
 
 MIN_AREA_POPULATION = 300  # people in treatment, for the lowest/highest area rate
@@ -104,7 +279,7 @@ MIN_AREA_POPULATION = 300  # people in treatment, for the lowest/highest area ra
 def tolerance(fig: Figure, profile: str) -> float:
     small = profile == "small"
     if fig.unit == "share":
-        return (0.08 if small else (0.05 if fig.approximate else 0.03))
+        return 0.08 if small else (0.05 if fig.approximate else 0.03)
     if fig.unit == "percent_change":
         return 15.0 if small else 3.0
     if fig.unit == "ratio":
@@ -128,12 +303,14 @@ def measure(folder: Path, progress: Progress = NULL_PROGRESS) -> dict[str, float
     rates: pd.Series = sysm.pop("_area_rates")  # type: ignore[assignment]
     pop: pd.Series = sysm.pop("_area_population")  # type: ignore[assignment]
     m.update(sysm)
-    big = rates[pop.reindex(rates.index) >= MIN_AREA_POPULATION]
+    big = rates[
+        pop.reindex(rates.index) >= max(30.0, MIN_AREA_POPULATION * min(scale_of(folder), 1.0))
+    ]
     m["completion_rate_min_2010"] = float(big.min()) if len(big) >= 20 else math.nan
     m["completion_rate_max_2010"] = float(big.max()) if len(big) >= 20 else math.nan
     m["in_treatment_2008_2011"] = sum(m[f"in_treatment_{y}"] for y in range(2008, 2012)) / 4
-    m["new_entrants_2004_2008"] = sum(m[f"new_journeys_{y}"] for y in range(2004, 2009)) / 5
-    m["leavers_2004_2008"] = sum(m[f"exits_{y}"] for y in range(2004, 2009)) / 5
+    m["new_entrants_2004_2008"] = sum(m[f"entrants_{y}"] for y in range(2004, 2009)) / 5
+    m["leavers_2004_2008"] = sum(m[f"leavers_{y}"] for y in range(2004, 2009)) / 5
     for key in list(m):
         if key.startswith("change_"):
             m[key] = m[key] * 100.0
@@ -143,13 +320,19 @@ def measure(folder: Path, progress: Progress = NULL_PROGRESS) -> dict[str, float
 def scale_of(folder: Path) -> float:
     path = folder / "truth" / "parameters.json"
     if not path.exists():
-        raise InputError(f"{folder} has no truth/parameters.json: is it a synthetic England folder?")
+        raise InputError(
+            f"{folder} has no truth/parameters.json: is it a synthetic England folder?"
+        )
     return float(json.loads(path.read_text())["scale"])
 
 
-def run_check(directory: Path, profile: str = "auto", progress: Progress = NULL_PROGRESS) -> CheckReport:
+def run_check(
+    directory: Path, profile: str = "auto", progress: Progress = NULL_PROGRESS
+) -> CheckReport:
     if profile not in PROFILES:
-        raise InputError(f"unknown tolerance profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        raise InputError(
+            f"unknown tolerance profile {profile!r}; choose one of {', '.join(PROFILES)}"
+        )
     directory = Path(directory)
     scale = scale_of(directory)
     if profile == "auto":
@@ -164,9 +347,23 @@ def run_check(directory: Path, profile: str = "auto", progress: Progress = NULL_
             tol = tol * published
         if math.isnan(value):
             if fig.area_level and profile == "small":
-                report.rows.append(CheckRow(fig.figure, published, value, tol, fig.unit, True, "not measured at this scale (too few people per area)"))
+                report.rows.append(
+                    CheckRow(
+                        fig.figure,
+                        published,
+                        value,
+                        tol,
+                        fig.unit,
+                        True,
+                        "not measured at this scale (too few people per area)",
+                    )
+                )
                 continue
-            report.rows.append(CheckRow(fig.figure, published, value, tol, fig.unit, False, "could not be measured"))
+            report.rows.append(
+                CheckRow(
+                    fig.figure, published, value, tol, fig.unit, False, "could not be measured"
+                )
+            )
             continue
         ok = abs(value - published) <= tol
         report.rows.append(CheckRow(fig.figure, published, value, tol, fig.unit, ok))

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from recoverylink.synth import names, recording
-from recoverylink.synth.careers import OPEN, OTHER, SUCCESSFUL, UNSUCCESSFUL, Journeys
+from recoverylink.synth.careers import OPEN, OTHER, SUCCESSFUL, TRANSFER, UNSUCCESSFUL, Journeys
 from recoverylink.synth.dates import MISSING, fy_start
 from recoverylink.synth.geography import Geography, random_district
-from recoverylink.synth.people import GROUP_ALCOHOL, GROUP_NON_OPIATE, GROUP_OPIATE, People
 from recoverylink.synth.params import SynthParams
+from recoverylink.synth.people import GROUP_ALCOHOL, GROUP_NON_OPIATE, GROUP_OPIATE, People
 
 
 @dataclass
@@ -30,13 +30,17 @@ class Episodes:
     # client_key, wait_first_intervention
 
 
-CJS_SOURCES = np.array(["arrest_referral", "dip", "probation", "court_order", "prison"], dtype=object)
-CJS_WEIGHTS = np.array([0.30, 0.25, 0.20, 0.15, 0.10])
+CJS_SOURCES = np.array(
+    ["arrest_referral", "dip", "probation", "court_order", "prison"], dtype=object
+)
+CJS_WEIGHTS = np.array([0.40, 0.42, 0.10, 0.05, 0.03])
 OTHER_SOURCES = np.array(["self", "gp", "hospital", "social_services", "other"], dtype=object)
 OTHER_WEIGHTS = np.array([0.47, 0.28, 0.06, 0.05, 0.14])
 
 
-def _choice(rng: np.random.Generator, values: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+def _choice(
+    rng: np.random.Generator, values: np.ndarray, weights: np.ndarray, n: int
+) -> np.ndarray:
     cum = np.cumsum(weights / weights.sum())
     cum[-1] = 1.0
     return values[np.searchsorted(cum, rng.random(n), side="right")]
@@ -97,7 +101,9 @@ def build_episodes(
 
     rows = {
         "journey": np.concatenate([jid, jid[transfer], jid[conc]]),
-        "provider": np.concatenate([main_provider, second_provider[transfer], second_provider[conc]]),
+        "provider": np.concatenate(
+            [main_provider, second_provider[transfer], second_provider[conc]]
+        ),
         "triage": np.concatenate([j.start, (split + gap)[transfer], c_start[conc]]),
         "end": np.concatenate([np.where(transfer, split, j.end), j.end[transfer], c_end[conc]]),
         "role": np.concatenate(
@@ -144,13 +150,20 @@ def _reasons(rng: np.random.Generator, ep: pd.DataFrame, people: People) -> np.n
     uns = last & (outcome == UNSUCCESSFUL)
     out[uns] = _choice(
         rng,
-        np.array(["dropped_out", "withdrawn_by_provider", "retained_in_custody", "declined_treatment"], dtype=object),
+        np.array(
+            ["dropped_out", "withdrawn_by_provider", "retained_in_custody", "declined_treatment"],
+            dtype=object,
+        ),
         np.array([0.72, 0.10, 0.12, 0.06]),
         int(uns.sum()),
     )
+    out[last & (outcome == TRANSFER)] = "transferred_not_in_custody"
     oth = last & (outcome == OTHER)
     out[oth] = _choice(
-        rng, np.array(["transferred_in_custody", "moved_away"], dtype=object), np.array([0.4, 0.6]), int(oth.sum())
+        rng,
+        np.array(["transferred_in_custody", "moved_away"], dtype=object),
+        np.array([0.4, 0.6]),
+        int(oth.sum()),
     )
     out[last & ep["died"].to_numpy() & (outcome == OTHER)] = "died"
     out[last & (outcome == OPEN)] = ""
@@ -158,7 +171,9 @@ def _reasons(rng: np.random.Generator, ep: pd.DataFrame, people: People) -> np.n
     return out
 
 
-def episode_content(rng: np.random.Generator, ep: pd.DataFrame, people: People, p: SynthParams) -> pd.DataFrame:
+def episode_content(
+    rng: np.random.Generator, ep: pd.DataFrame, people: People, p: SynthParams
+) -> pd.DataFrame:
     """The clinical and social columns of each episode (before the identity columns)."""
     m = len(ep)
     person = ep["person"].to_numpy()
@@ -175,18 +190,32 @@ def episode_content(rng: np.random.Generator, ep: pd.DataFrame, people: People, 
     s2 = np.full(m, "", dtype=object)
     s3 = np.full(m, "", dtype=object)
     op = grp == GROUP_OPIATE
-    s1[op] = _choice(rng, np.array(["heroin", "other_opiate", "methadone"], dtype=object), np.array([0.88, 0.07, 0.05]), int(op.sum()))
+    s1[op] = _choice(
+        rng,
+        np.array(["heroin", "other_opiate", "methadone"], dtype=object),
+        np.array([0.88, 0.07, 0.05]),
+        int(op.sum()),
+    )
     non = grp == GROUP_NON_OPIATE
     crack = people.crack[person]
-    non_drugs = np.array(["cocaine", "crack", "cannabis", "amphetamine", "benzodiazepine", "other"], dtype=object)
-    s1[non] = _choice(rng, non_drugs, np.array([0.26, 0.16, 0.32, 0.15, 0.05, 0.06]), int(non.sum()))
+    non_drugs = np.array(
+        ["cocaine", "crack", "cannabis", "amphetamine", "benzodiazepine", "other"], dtype=object
+    )
+    s1[non] = _choice(
+        rng, non_drugs, np.array([0.26, 0.16, 0.32, 0.15, 0.05, 0.06]), int(non.sum())
+    )
     alc = grp == GROUP_ALCOHOL
     s1[alc] = "alcohol"
     s2[op & crack] = "crack"
     sec_alcohol = non & (rng.random(m) < p.share_secondary_alcohol)
     s2[sec_alcohol] = "alcohol"
     extra = (s2 == "") & (rng.random(m) < 0.3) & ~alc
-    s2[extra] = _choice(rng, np.array(["cannabis", "benzodiazepine", "alcohol"], dtype=object), np.array([0.5, 0.3, 0.2]), int(extra.sum()))
+    s2[extra] = _choice(
+        rng,
+        np.array(["cannabis", "benzodiazepine", "alcohol"], dtype=object),
+        np.array([0.5, 0.3, 0.2]),
+        int(extra.sum()),
+    )
     s2[s2 == s1] = ""
     third = (s2 != "") & (rng.random(m) < 0.15)
     s3[third] = "cannabis"
@@ -196,17 +225,27 @@ def episode_content(rng: np.random.Generator, ep: pd.DataFrame, people: People, 
     out["injecting_status"] = np.where(
         inj,
         np.where(rng.random(m) < 0.6, "currently", "previously"),
-        _choice(rng, np.array(["never", "previously", "declined"], dtype=object), np.where(op[:, None], [0.70, 0.25, 0.05], [0.90, 0.08, 0.02]).mean(0), m),
+        _choice(
+            rng,
+            np.array(["never", "previously", "declined"], dtype=object),
+            np.where(op[:, None], [0.70, 0.25, 0.05], [0.90, 0.08, 0.02]).mean(0),
+            m,
+        ),
     )
     u = rng.random(m)
     out["accommodation"] = np.where(
         u < p.share_no_fixed_abode,
         "no_fixed_abode",
-        np.where(u < p.share_no_fixed_abode + p.share_housing_problem, "housing_problem", "settled"),
+        np.where(
+            u < p.share_no_fixed_abode + p.share_housing_problem, "housing_problem", "settled"
+        ),
     )
     out["employment"] = _choice(
         rng,
-        np.array(["unemployed", "economically_inactive", "employed", "student", "not_stated"], dtype=object),
+        np.array(
+            ["unemployed", "economically_inactive", "employed", "student", "not_stated"],
+            dtype=object,
+        ),
         np.array([0.50, 0.25, 0.15, 0.02, 0.08]),
         m,
     )
@@ -224,7 +263,14 @@ def episode_content(rng: np.random.Generator, ep: pd.DataFrame, people: People, 
     eu = _person_uniform(person, 11)
     out["ethnicity"] = np.select(
         [eu < 0.82, eu < 0.86, eu < 0.89, eu < 0.92, eu < 0.95, eu < 0.97],
-        ["white_british", "white_other", "mixed_white_and_black_caribbean", "asian_pakistani", "black_caribbean", "not_stated"],
+        [
+            "white_british",
+            "white_other",
+            "mixed_white_and_black_caribbean",
+            "asian_pakistani",
+            "black_caribbean",
+            "not_stated",
+        ],
         "white_irish",
     )
     return out
@@ -246,8 +292,12 @@ def identity_columns(
     person = ep["person"].to_numpy()
     # a client record per provider and person; a few people are registered twice
     key = ep["provider"].to_numpy().astype(np.int64) * 10_000_000 + person
-    dup = (ep.groupby(key).cumcount().to_numpy() > 0) & (rng.random(len(ep)) < p.share_duplicate_client_ref * 3)
-    ep["dup"] = np.maximum.accumulate(dup.astype(int)) * 0 + dup  # marks the re-registration episode
+    dup = (ep.groupby(key).cumcount().to_numpy() > 0) & (
+        rng.random(len(ep)) < p.share_duplicate_client_ref * 3
+    )
+    ep["dup"] = (
+        np.maximum.accumulate(dup.astype(int)) * 0 + dup
+    )  # marks the re-registration episode
     client = pd.Series(key * 2 + dup.astype(np.int64))
     codes, uniq = pd.factorize(client, sort=True)
     nclients = len(uniq)
@@ -263,28 +313,34 @@ def identity_columns(
     sur_pool = names.surnames().names
     first_day = ep.groupby(codes)["triage"].min().to_numpy()
     changed = (people.new_surname[cp] >= 0) & (people.surname_change_day[cp] <= first_day)
-    sur = np.where(changed, sur_pool[np.maximum(people.new_surname[cp], 0)], sur_pool[people.surname[cp]])
+    sur = np.where(
+        changed, sur_pool[np.maximum(people.new_surname[cp], 0)], sur_pool[people.surname[cp]]
+    )
     last_initial = np.array([s[0] for s in sur], dtype=object)
     first_initial = recording.garble_initial(rng, first_initial, p.initial_wrong, p.initial_missing)
     last_initial = recording.garble_initial(rng, last_initial, p.initial_wrong, p.initial_missing)
-    dob = recording.garble_dob(rng, people.dob[cp], p.dob_digit_slip, p.dob_day_month_swap, p.dob_first_january)
-    sex = np.where(male, "male", "female").astype(object)
-    sex[rng.random(nclients) < 0.01] = "not_stated"
+    dob = recording.garble_dob(
+        rng, people.dob[cp], p.dob_digit_slip, p.dob_day_month_swap, p.dob_first_january
+    )
+    sex_code = np.where(male, "male", "female").astype(object)
+    sex_code[rng.random(nclients) < 0.01] = "not_stated"
     out = pd.DataFrame(index=ep.index)
     out["client"] = codes
     out["first_initial"] = first_initial[codes]
     out["last_initial"] = last_initial[codes]
     out["dob"] = dob[codes]
-    out["sex"] = sex[codes]
+    out["sex"] = sex_code[codes]
     la = ep["la"].to_numpy()
-    district = np.where(la == people.la[person], people.district[person], random_district(rng, geo, la))
+    district = np.where(
+        la == people.la[person], people.district[person], random_district(rng, geo, la)
+    )
     out["postcode_district"] = geo.district_code[district]
     return out
 
 
 def finalise_dates(ep: pd.DataFrame, dob: np.ndarray) -> None:
     """Keep recorded dates of birth before the referral and ages 18..100 (the spec's rules)."""
-    ok = (dob < ep["referral"].to_numpy())
+    ok = dob < ep["referral"].to_numpy()
     dob[~ok] = ep["referral"].to_numpy()[~ok] - 365 * 30
     del ok
 

@@ -32,18 +32,15 @@ class Geography:
 def build_geography(scale: float, population_per_provider: float) -> Geography:
     las = reference.local_authorities().reset_index(drop=True)
     areas = sorted(set(_GBAddress.POSTAL_ZONES))
-    # two-letter areas look most like English postcode areas; give each LA its own area
-    # code (reusing codes with a suffix letter only once they run out)
-    codes: list[str] = []
-    for i in range(len(las)):
-        base = areas[(i * 7) % len(areas)]
-        codes.append(base if i < len(areas) else base)
+    # each LA gets a real-looking postcode area code; codes are reused once they run out,
+    # with district numbers continuing so that every district code stays unique
+    codes = [areas[(i * 7) % len(areas)] for i in range(len(las))]
     district_la: list[int] = []
     district_code: list[str] = []
     starts, counts = [], []
     used: dict[str, int] = {}
     for i, pop in enumerate(las["population"].to_numpy()):
-        n = max(2, int(round(pop / POPULATION_PER_DISTRICT)))
+        n = max(2, round(pop / POPULATION_PER_DISTRICT))
         starts.append(len(district_code))
         counts.append(n)
         area = codes[i]
@@ -53,8 +50,8 @@ def build_geography(scale: float, population_per_provider: float) -> Geography:
             district_code.append(f"{area}{first + k}")
         used[area] = first + n - 1
     provider_rows = []
-    for i, row in las.iterrows():
-        n = max(1, int(round(scale * float(row["population"]) / population_per_provider)))
+    for i, row in enumerate(las.to_dict("records")):
+        n = max(1, round(scale * float(row["population"]) / population_per_provider))
         for k in range(n):
             code = f"P{row['la_code'][1:3]}{int(row['la_code'][3:]):06d}{k + 1:02d}"
             provider_rows.append(

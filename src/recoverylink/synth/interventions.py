@@ -24,7 +24,14 @@ def build_interventions(rng: np.random.Generator, ep: pd.DataFrame, people: Peop
     idx = np.arange(m)
     parts = []
 
-    def add(mask: np.ndarray, itype: str, setting: np.ndarray | str, s: np.ndarray, e: np.ndarray, ref: np.ndarray) -> None:
+    def add(
+        mask: np.ndarray,
+        itype: str,
+        setting: np.ndarray | str,
+        s: np.ndarray,
+        e: np.ndarray,
+        ref: np.ndarray,
+    ) -> None:
         sel = np.flatnonzero(mask & (s <= e))
         parts.append(
             pd.DataFrame(
@@ -41,27 +48,67 @@ def build_interventions(rng: np.random.Generator, ep: pd.DataFrame, people: Peop
 
     u = rng.random((m, 6))
     op = grp == GROUP_OPIATE
-    pharm_setting = np.where(u[:, 0] < 0.65, "community", np.where(u[:, 0] < 0.95, "primary_care", "prison"))
+    pharm_setting = np.where(
+        u[:, 0] < 0.65, "community", np.where(u[:, 0] < 0.95, "primary_care", "prison")
+    )
     psy_setting = np.where(u[:, 1] < 0.88, "community", "primary_care")
     # the main intervention runs from the first intervention to the discharge
-    add(op | ((grp == GROUP_ALCOHOL) & (u[:, 2] < 0.15)), "pharmacological", pharm_setting, first, end, referral)
+    add(
+        op | ((grp == GROUP_ALCOHOL) & (u[:, 2] < 0.15)),
+        "pharmacological",
+        pharm_setting,
+        first,
+        end,
+        referral,
+    )
     add(~op, "psychosocial", psy_setting, first, end, referral)
     later = first + (rng.random(m) * 60).astype(np.int32)
-    add(op & (u[:, 3] < 0.55), "psychosocial", psy_setting, later, end, later - rng.integers(0, 14, m))
+    add(
+        op & (u[:, 3] < 0.55),
+        "psychosocial",
+        psy_setting,
+        later,
+        end,
+        later - rng.integers(0, 14, m),
+    )
     detox_start = first + (rng.random(m) * np.maximum(end - first - 28, 0)).astype(np.int32)
-    add((u[:, 4] < 0.05) & (end - first > 45), "inpatient_detox", "inpatient", detox_start, np.minimum(detox_start + 14 + rng.integers(0, 15, m), end), detox_start - rng.integers(0, 21, m))
+    add(
+        (u[:, 4] < 0.05) & (end - first > 45),
+        "inpatient_detox",
+        "inpatient",
+        detox_start,
+        np.minimum(detox_start + 14 + rng.integers(0, 15, m), end),
+        detox_start - rng.integers(0, 21, m),
+    )
     rehab_start = first + ((end - first) * 0.3).astype(np.int32)
-    add((u[:, 4] > 0.97) & (end - first > 150), "residential_rehab", "residential", rehab_start, np.minimum(rehab_start + 60 + rng.integers(0, 90, m), end), rehab_start - rng.integers(0, 28, m))
-    succ = np.isin(reason, ["completed_drug_free", "completed_alcohol_free", "completed_occasional_user"])
+    add(
+        (u[:, 4] > 0.97) & (end - first > 150),
+        "residential_rehab",
+        "residential",
+        rehab_start,
+        np.minimum(rehab_start + 60 + rng.integers(0, 90, m), end),
+        rehab_start - rng.integers(0, 28, m),
+    )
+    succ = np.isin(
+        reason, ["completed_drug_free", "completed_alcohol_free", "completed_occasional_user"]
+    )
     rs_start = np.maximum(end - 60 - rng.integers(0, 60, m), first)
-    add(succ & (u[:, 5] < 0.35), "recovery_support", "community", rs_start, end, rs_start - rng.integers(0, 10, m))
+    add(
+        succ & (u[:, 5] < 0.35),
+        "recovery_support",
+        "community",
+        rs_start,
+        end,
+        rs_start - rng.integers(0, 10, m),
+    )
 
     iv = pd.concat(parts, ignore_index=True)
     iv["referred"] = np.maximum(np.minimum(iv["referred"], iv["start"]), 0)
     ep_discharged = discharged[iv["ep"].to_numpy()]
     ep_end = end[iv["ep"].to_numpy()]
     closes = iv["end"].to_numpy() < ep_end
-    # an intervention of an episode still open at the end of the data is open unless it ended earlier
+    # an intervention of an episode still open at the end of the data stays open
+    # unless it ended earlier
     iv["closed"] = ep_discharged | closes
     ep_reason = reason[iv["ep"].to_numpy()]
     status = np.where(
@@ -71,10 +118,14 @@ def build_interventions(rng: np.random.Generator, ep: pd.DataFrame, people: Peop
     ).astype(object)
     status[closes] = "planned"
     iv["exit_status"] = status
-    return iv.sort_values(["ep", "start", "intervention_type"], kind="stable").reset_index(drop=True)
+    return iv.sort_values(["ep", "start", "intervention_type"], kind="stable").reset_index(
+        drop=True
+    )
 
 
-def build_top(rng: np.random.Generator, ep: pd.DataFrame, people: People, data_end: int) -> pd.DataFrame:
+def build_top(
+    rng: np.random.Generator, ep: pd.DataFrame, people: People, data_end: int
+) -> pd.DataFrame:
     """TOP rows: a start review, six-monthly reviews, and an exit review for most planned exits."""
     consent = ep["consent"].to_numpy()
     start = np.maximum(ep["first_intervention"].to_numpy(), ep["triage"].to_numpy())
@@ -94,9 +145,13 @@ def build_top(rng: np.random.Generator, ep: pd.DataFrame, people: People, data_e
         rows_day.append(d[idx])
         rows_stage.append(np.full(len(idx), "start" if k == 0 else "review", dtype=object))
         k += 1
-    succ = np.isin(reason, ["completed_drug_free", "completed_alcohol_free", "completed_occasional_user"])
+    succ = np.isin(
+        reason, ["completed_drug_free", "completed_alcohol_free", "completed_occasional_user"]
+    )
     exit_p = np.where(succ, 0.75, 0.25)
-    has_exit = ok & ep["discharged"].to_numpy() & (end - start >= 28) & (rng.random(len(ep)) < exit_p)
+    has_exit = (
+        ok & ep["discharged"].to_numpy() & (end - start >= 28) & (rng.random(len(ep)) < exit_p)
+    )
     idx = np.flatnonzero(has_exit)
     rows_ep.append(idx)
     rows_day.append(end[idx])
@@ -112,7 +167,9 @@ def build_top(rng: np.random.Generator, ep: pd.DataFrame, people: People, data_e
     return _top_values(rng, top, ep, people)
 
 
-def _top_values(rng: np.random.Generator, top: pd.DataFrame, ep: pd.DataFrame, people: People) -> pd.DataFrame:
+def _top_values(
+    rng: np.random.Generator, top: pd.DataFrame, ep: pd.DataFrame, people: People
+) -> pd.DataFrame:
     e = top["ep"].to_numpy()
     person = ep["person"].to_numpy()[e]
     grp = people.group[person]
@@ -122,7 +179,9 @@ def _top_values(rng: np.random.Generator, top: pd.DataFrame, ep: pd.DataFrame, p
     reason = ep["reason"].to_numpy()[e]
     elapsed = (top["top_date"].to_numpy() - ep["first_intervention"].to_numpy()[e]).clip(0)
     gain = np.where(
-        np.isin(reason, ["completed_drug_free", "completed_alcohol_free", "completed_occasional_user"]),
+        np.isin(
+            reason, ["completed_drug_free", "completed_alcohol_free", "completed_occasional_user"]
+        ),
         0.85,
         np.where(reason == "", 0.55, 0.2),
     )
@@ -151,9 +210,15 @@ def _top_values(rng: np.random.Generator, top: pd.DataFrame, ep: pd.DataFrame, p
     top["physical_health"] = score(0.5)
     top["quality_of_life"] = score(0.4)
     acc = ep["accommodation"].to_numpy()[e] if "accommodation" in ep else np.full(n, "settled")
-    top["acute_housing_problem"] = np.where((acc == "no_fixed_abode") & (rng.random(n) > r), "y", "n")
+    top["acute_housing_problem"] = np.where(
+        (acc == "no_fixed_abode") & (rng.random(n) > r), "y", "n"
+    )
     top["housing_risk"] = np.where((acc == "housing_problem") & (rng.random(n) > r), "y", "n")
     emp = ep["employment"].to_numpy()[e] if "employment" in ep else np.full(n, "")
-    top["paid_work_days"] = np.where(emp == "employed", rng.binomial(28, 0.7, n), rng.binomial(28, 0.02 + 0.2 * r, n) * (rng.random(n) < 0.3))
+    top["paid_work_days"] = np.where(
+        emp == "employed",
+        rng.binomial(28, 0.7, n),
+        rng.binomial(28, 0.02 + 0.2 * r, n) * (rng.random(n) < 0.3),
+    )
     top["education_days"] = np.where(rng.random(n) < 0.05, rng.binomial(28, 0.3, n), 0)
     return top

@@ -15,6 +15,7 @@ import numpy as np
 
 from recoverylink.spec import reference
 from recoverylink.synth.dates import day, year_of
+from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import (
     GROUP_ALCOHOL,
     GROUP_NON_OPIATE,
@@ -23,7 +24,6 @@ from recoverylink.synth.people import (
     KIND_DRUG,
     People,
 )
-from recoverylink.synth.params import SynthParams
 
 ALIVE = np.iinfo(np.int32).max
 
@@ -40,12 +40,12 @@ def _rate_table() -> tuple[np.ndarray, dict[int, int]]:
     years = sorted(rates["period_mid_year"].unique())
     index = {int(y): i for i, y in enumerate(years)}
     table = np.zeros((len(years), 2, 15))
-    for row in rates.itertuples(index=False):
-        band = (int(row.age_from) - 15) // 5
-        if 0 <= band < 15:
-            table[index[int(row.period_mid_year)], 0 if row.sex == "male" else 1, band] = (
-                float(row.deaths_per_100k) / 100_000.0
-            )
+    band = (rates["age_from"].to_numpy(dtype=int) - 15) // 5
+    year = np.array([index[int(y)] for y in rates["period_mid_year"]])
+    sex = np.where(rates["sex"].to_numpy() == "male", 0, 1)
+    per_person = rates["deaths_per_100k"].to_numpy(dtype=float) / 100_000.0
+    ok = (band >= 0) & (band < 15)
+    table[year[ok], sex[ok], band[ok]] = per_person[ok]
     return table, index
 
 

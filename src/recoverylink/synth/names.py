@@ -35,7 +35,7 @@ def _rank_weights(n: int) -> np.ndarray:
     return 1.0 / (np.arange(n) + 8.0)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
 def forenames(sex: str) -> NamePool:
     names = list(_GBNames.first_names_male if sex == "male" else _GBNames.first_names_female)
     return _pool(names, _rank_weights(len(names)))
@@ -49,7 +49,7 @@ def surnames() -> NamePool:
 
 @lru_cache(maxsize=2)
 def nickname_table(sex: str) -> tuple[np.ndarray, np.ndarray]:
-    """For each forename in the pool: its nicknames (title case) joined by '|', and a has-any flag."""
+    """Each pool forename's nicknames (title case) joined by '|', and a has-any flag."""
     namer = NickNamer()
     pool = forenames(sex).names
     joined = []

@@ -24,22 +24,33 @@ from recoverylink.synth.careers import (
     G_OTHER,
     G_RETAINED,
     SUCCESSFUL,
+    TWO_YEARS,
     Journeys,
 )
 from recoverylink.synth.dates import day
 from recoverylink.synth.mortality import Deaths
-from recoverylink.synth.people import GROUP_NONE, GROUP_OPIATE, People
 from recoverylink.synth.params import SynthParams
+from recoverylink.synth.people import GROUP_NONE, GROUP_OPIATE, People
 
 TRIGGER_GROUPS = np.array(
-    ["theft", "burglary", "robbery", "fraud_forgery", "drug_possession", "drug_supply", "soliciting"],
+    [
+        "theft",
+        "burglary",
+        "robbery",
+        "fraud_forgery",
+        "drug_possession",
+        "drug_supply",
+        "soliciting",
+    ],
     dtype=object,
 )
 # typical mix of proven trigger offences (plus soliciting) of drug-using offenders
 TRIGGER_MIX = np.array([0.58, 0.12, 0.04, 0.08, 0.12, 0.06, 0.0])
 SOLICITING_MIX = np.array([0.30, 0.04, 0.01, 0.05, 0.08, 0.02, 0.50])
 PNC_ONLY_TRIGGER_MIX = np.array([0.50, 0.18, 0.06, 0.10, 0.10, 0.06, 0.0])
-OTHER_GROUPS = np.array(["violence", "criminal_damage", "public_order", "other", "drug_possession"], dtype=object)
+OTHER_GROUPS = np.array(
+    ["violence", "criminal_damage", "public_order", "other", "drug_possession"], dtype=object
+)
 OTHER_MIX = np.array([0.35, 0.20, 0.25, 0.12, 0.08])
 NON_TRIGGER_RATIO = 0.6  # non-trigger proven offences per trigger offence, drug-using offenders
 
@@ -62,10 +73,20 @@ class Events:
 def journey_multipliers(j: Journeys, p: SynthParams) -> np.ndarray:
     """The offending rate factor from a journey's start, by its intended outcome group."""
     change = np.select(
-        [j.group == G_RETAINED, j.group == G_COMPLETED_NOT_RETURNED, j.group == G_COMPLETED_RETURNED,
-         j.group == G_DROPPED_OUT, j.group == G_OTHER],
-        [p.change_retained, p.change_completed_not_returned, p.change_completed_returned,
-         p.change_dropped_out, p.change_other],
+        [
+            j.group == G_RETAINED,
+            j.group == G_COMPLETED_NOT_RETURNED,
+            j.group == G_COMPLETED_RETURNED,
+            j.group == G_DROPPED_OUT,
+            j.group == G_OTHER,
+        ],
+        [
+            p.change_retained,
+            p.change_completed_not_returned,
+            p.change_completed_returned,
+            p.change_dropped_out,
+            p.change_other,
+        ],
     )
     m = 1.0 + change
     return np.where(j.hard_core, p.hard_core_multiplier, m)
@@ -80,21 +101,32 @@ def _segments(people: People, j: Journeys, deaths: Deaths, p: SynthParams) -> di
     m = journey_multipliers(j, p)[keep]
     success = j.outcome[keep] == SUCCESSFUL
     first = np.r_[True, person[1:] != person[:-1]]
-    # before the first journey
+    window = np.minimum(start + TWO_YEARS, nxt)  # the reconviction study's 2 years after a start
+    after = np.where(success, PHASE_AFTER_SUCCESS, PHASE_AFTER_OTHER)
+    post = np.where(success, p.post_exit_factor_success, p.post_exit_factor_other)
+    late = np.maximum(end, window)
     seg = [
-        (person[first], np.full(int(first.sum()), hist0), start[first], np.ones(int(first.sum())), PHASE_PRE),
-        # during each journey (until the next one starts)
-        (person, start, np.minimum(end, nxt), m, PHASE_IN),
-        # after each journey until the next one starts
-        (person[success], end[success], np.minimum(nxt, hist1)[success], (m * p.post_exit_factor_success)[success], PHASE_AFTER_SUCCESS),
-        (person[~success], end[~success], np.minimum(nxt, hist1)[~success], m[~success], PHASE_AFTER_OTHER),
+        # before the first journey
+        (
+            person[first],
+            np.full(int(first.sum()), hist0),
+            start[first],
+            np.ones(int(first.sum())),
+            np.full(int(first.sum()), PHASE_PRE),
+        ),
+        # in treatment, until the next journey starts
+        (person, start, np.minimum(end, nxt), m, np.full(len(person), PHASE_IN)),
+        # out of treatment within the 2 years from the start: the journey's rate holds
+        (person, end, window, m, after),
+        # out of treatment afterwards: a lasting change, until the next journey starts
+        (person, late, np.minimum(nxt, hist1), m * post, after),
     ]
     out = {
         "person": np.concatenate([s[0] for s in seg]).astype(np.int64),
         "t0": np.concatenate([s[1] for s in seg]).astype(np.int64),
         "t1": np.concatenate([s[2] for s in seg]).astype(np.int64),
         "mult": np.concatenate([s[3] for s in seg]),
-        "phase": np.concatenate([np.full(len(s[0]), s[4]) for s in seg]),
+        "phase": np.concatenate([s[4] for s in seg]),
     }
     death = deaths.day[out["person"]].astype(np.int64)
     out["t0"] = np.clip(out["t0"], hist0, hist1)
@@ -112,14 +144,18 @@ def _poisson_events(
     return person[seg], when, seg
 
 
-def _draw_groups(rng: np.random.Generator, mixes: np.ndarray, which: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def _draw_groups(
+    rng: np.random.Generator, mixes: np.ndarray, which: np.ndarray, labels: np.ndarray
+) -> np.ndarray:
     cum = np.cumsum(mixes / mixes.sum(axis=1, keepdims=True), axis=1)
     u = rng.random(len(which))
     k = (u[:, None] > cum[which]).sum(axis=1)
     return labels[np.minimum(k, len(labels) - 1)]
 
 
-def draw_events(rng: np.random.Generator, people: People, j: Journeys, deaths: Deaths, p: SynthParams) -> Events:
+def draw_events(
+    rng: np.random.Generator, people: People, j: Journeys, deaths: Deaths, p: SynthParams
+) -> Events:
     factors = np.ones(len(TRIGGER_GROUPS))
     factors[TRIGGER_GROUPS == "theft"] = p.factor_theft
     factors[TRIGGER_GROUPS == "soliciting"] = p.factor_soliciting
@@ -135,18 +171,38 @@ def draw_events(rng: np.random.Generator, people: People, j: Journeys, deaths: D
     total_factor = np.where(post, (base_mix * factors).sum(axis=1), 1.0)
     rate = people.rate[seg["person"]] * seg["mult"] * total_factor * (1 + u_arrest)
     who, when, s = _poisson_events(rng, seg["person"], seg["t0"], seg["t1"], rate)
-    mixes = np.vstack([TRIGGER_MIX, SOLICITING_MIX, TRIGGER_MIX * factors, SOLICITING_MIX * factors])
+    mixes = np.vstack(
+        [TRIGGER_MIX, SOLICITING_MIX, TRIGGER_MIX * factors, SOLICITING_MIX * factors]
+    )
     which = people.soliciting[who].astype(int) + 2 * post[s].astype(int)
-    parts.append((who, when, _draw_groups(rng, mixes, which, TRIGGER_GROUPS), True, seg["phase"][s]))
+    parts.append(
+        (who, when, _draw_groups(rng, mixes, which, TRIGGER_GROUPS), True, seg["phase"][s])
+    )
     # non-trigger offending alongside
     rate_nt = people.rate[seg["person"]] * seg["mult"] * NON_TRIGGER_RATIO
     who, when, s = _poisson_events(rng, seg["person"], seg["t0"], seg["t1"], rate_nt)
-    parts.append((who, when, _draw_groups(rng, OTHER_MIX[None, :], np.zeros(len(who), int), OTHER_GROUPS), False, seg["phase"][s]))
+    parts.append(
+        (
+            who,
+            when,
+            _draw_groups(rng, OTHER_MIX[None, :], np.zeros(len(who), int), OTHER_GROUPS),
+            False,
+            seg["phase"][s],
+        )
+    )
     # the arrest that brings a client in through the criminal justice route
     cj = j.cjs_route & people.offender[j.person]
     who = j.person[cj].astype(np.int64)
     when = (j.start[cj] - rng.integers(1, 46, int(cj.sum()))).astype(np.int64)
-    parts.append((who, when, _draw_groups(rng, TRIGGER_MIX[None, :], np.zeros(len(who), int), TRIGGER_GROUPS), True, np.full(len(who), PHASE_PRE)))
+    parts.append(
+        (
+            who,
+            when,
+            _draw_groups(rng, TRIGGER_MIX[None, :], np.zeros(len(who), int), TRIGGER_GROUPS),
+            True,
+            np.full(len(who), PHASE_PRE),
+        )
+    )
 
     # --- offenders never in treatment ---------------------------------------
     never = np.flatnonzero(people.group == GROUP_NONE)
@@ -155,9 +211,29 @@ def draw_events(rng: np.random.Generator, people: People, j: Journeys, deaths: D
     share = p.pnc_only_share_trigger
     rate_t = people.rate[never] * share * (1 + u_arrest)
     who, when, _ = _poisson_events(rng, never.astype(np.int64), t0, t1, rate_t)
-    parts.append((who, when, _draw_groups(rng, PNC_ONLY_TRIGGER_MIX[None, :], np.zeros(len(who), int), TRIGGER_GROUPS), True, np.full(len(who), PHASE_NEVER)))
-    who, when, _ = _poisson_events(rng, never.astype(np.int64), t0, t1, people.rate[never] * (1 - share))
-    parts.append((who, when, _draw_groups(rng, OTHER_MIX[None, :], np.zeros(len(who), int), OTHER_GROUPS), False, np.full(len(who), PHASE_NEVER)))
+    parts.append(
+        (
+            who,
+            when,
+            _draw_groups(
+                rng, PNC_ONLY_TRIGGER_MIX[None, :], np.zeros(len(who), int), TRIGGER_GROUPS
+            ),
+            True,
+            np.full(len(who), PHASE_NEVER),
+        )
+    )
+    who, when, _ = _poisson_events(
+        rng, never.astype(np.int64), t0, t1, people.rate[never] * (1 - share)
+    )
+    parts.append(
+        (
+            who,
+            when,
+            _draw_groups(rng, OTHER_MIX[None, :], np.zeros(len(who), int), OTHER_GROUPS),
+            False,
+            np.full(len(who), PHASE_NEVER),
+        )
+    )
 
     person = np.concatenate([x[0] for x in parts])
     when = np.concatenate([x[1] for x in parts])
@@ -167,7 +243,13 @@ def draw_events(rng: np.random.Generator, people: People, j: Journeys, deaths: D
     alive = when < deaths.day[person]
     in_history = (when >= day(p.offending_from)) & (when <= day(p.pnc_extract_date))
     keep = alive & in_history
-    person, when, group, trig, phase = person[keep], when[keep], group[keep], trig[keep], phase[keep]
+    person, when, group, trig, phase = (
+        person[keep],
+        when[keep],
+        group[keep],
+        trig[keep],
+        phase[keep],
+    )
     # trigger arrests are proven (convicted or cautioned) at the rate the model counts;
     # the criminal justice route arrest is proven a little less often
     proven = np.where(trig, rng.random(len(person)) < 1.0 / (1 + u_arrest), True)
@@ -212,13 +294,20 @@ def assign_offence_codes(rng: np.random.Generator, ev: Events) -> np.ndarray:
     return codes
 
 
-def test_results(rng: np.random.Generator, people: People, ev: Events) -> tuple[np.ndarray, np.ndarray]:
+def test_results(
+    rng: np.random.Generator, people: People, ev: Events
+) -> tuple[np.ndarray, np.ndarray]:
     """Opiate and cocaine results of each tested arrest."""
     person = ev.person
     op = people.group[person] == GROUP_OPIATE
     crack = people.crack[person]
     p_op = np.select(
-        [ev.phase == PHASE_PRE, ev.phase == PHASE_IN, ev.phase == PHASE_AFTER_SUCCESS, ev.phase == PHASE_AFTER_OTHER],
+        [
+            ev.phase == PHASE_PRE,
+            ev.phase == PHASE_IN,
+            ev.phase == PHASE_AFTER_SUCCESS,
+            ev.phase == PHASE_AFTER_OTHER,
+        ],
         [0.88, 0.55, 0.30, 0.78],
         0.10,
     )

@@ -14,7 +14,15 @@ import pandas as pd
 from recoverylink.errors import SynthArgumentError
 from recoverylink.progress import Progress
 from recoverylink.spec import reference
-from recoverylink.synth import assemble, episodes, interventions, mortality, offending, police, registrations
+from recoverylink.synth import (
+    assemble,
+    episodes,
+    interventions,
+    mortality,
+    offending,
+    police,
+    registrations,
+)
 from recoverylink.synth.careers import draw_journeys
 from recoverylink.synth.dates import fy_start, month_index
 from recoverylink.synth.geography import build_geography
@@ -47,7 +55,9 @@ def check_arguments(out: Path, scale: float, seed: int, force: bool) -> Path:
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise SynthArgumentError(f"output folder {out} cannot be written ({parent} is not writable)")
+        raise SynthArgumentError(
+            f"output folder {out} cannot be written ({parent} is not writable)"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -80,7 +90,9 @@ def generate_into(
     ep = pd.concat([ep, content], axis=1)
     ident = episodes.identity_columns(streams[5], ep, people, geo, p)
     ep = pd.concat([ep, ident], axis=1)
-    ep["episode_ref"] = assemble.sequential_refs("E", ep["provider"].to_numpy(), ep["triage"].to_numpy() * 10_000_000 + np.arange(len(ep)), 8)
+    ep["episode_ref"] = assemble.sequential_refs(
+        "E", ep["provider"].to_numpy(), ep["triage"].to_numpy() * 10_000_000 + np.arange(len(ep)), 8
+    )
     progress.advance()
     data_end = fy_start(p.last_fy + 1) - 1
     iv = interventions.build_interventions(streams[6], ep, people)
@@ -97,7 +109,9 @@ def generate_into(
 
     provider_codes = geo.providers["provider_code"].to_numpy(dtype=object)
     la_codes = geo.las["la_code"].to_numpy(dtype=object)
-    ep_frame = assemble.episode_frame(ep, provider_codes, la_codes, people.dob[ep["person"].to_numpy()])
+    ep_frame = assemble.episode_frame(
+        ep, provider_codes, la_codes, people.dob[ep["person"].to_numpy()]
+    )
     iv_frame = assemble.intervention_frame(iv, ep_frame)
     top_frame = assemble.top_frame(top, ep_frame)
     big = np.iinfo(np.int32).max
@@ -107,7 +121,9 @@ def generate_into(
         ep_triage=ep["triage"].to_numpy(),
         ep_discharge=np.where(ep["discharged"], ep["end"], big).astype(np.int64),
         ep_line_final=csv_lines(ep_frame),
-        ep_line_open=csv_lines(assemble.open_form(ep_frame, ["discharge_date", "discharge_reason"])),
+        ep_line_open=csv_lines(
+            assemble.open_form(ep_frame, ["discharge_date", "discharge_reason"])
+        ),
         iv_ep=iv["ep"].to_numpy(),
         iv_start=iv["start"].to_numpy(),
         iv_end=np.where(iv["closed"], iv["end"], big).astype(np.int64),
@@ -116,7 +132,11 @@ def generate_into(
         top_ep=top["ep"].to_numpy(),
         top_date=top["top_date"].to_numpy(),
         top_line=csv_lines(top_frame),
-        headers=(header(assemble.EPISODE_COLUMNS), header(assemble.INTERVENTION_COLUMNS), header(assemble.TOP_COLUMNS)),
+        headers=(
+            header(assemble.EPISODE_COLUMNS),
+            header(assemble.INTERVENTION_COLUMNS),
+            header(assemble.TOP_COLUMNS),
+        ),
         first_fy=p.first_fy,
         last_fy=p.last_fy,
     )
@@ -133,42 +153,66 @@ def generate_into(
         [
             ("nominals.csv", _csv_bytes(assemble.dated(nominals, ["date_of_birth"]))),
             ("aliases.csv", _csv_bytes(assemble.dated(aliases, ["date_of_birth"]))),
-            ("disposals.csv", _csv_bytes(assemble.dated(disposals, ["offence_date", "disposal_date"]))),
+            (
+                "disposals.csv",
+                _csv_bytes(assemble.dated(disposals, ["offence_date", "disposal_date"])),
+            ),
         ],
     )
     progress.advance()
     months = month_index(tests["test_date"].to_numpy())
     t_out = assemble.dated(tests, ["date_of_birth", "test_date"])
-    first_m, last_m = int(month_index(np.array([fy_start(2004)]))[0]), int(month_index(np.array([fy_start(p.last_fy + 2) + 270]))[0])
+    first_m, last_m = (
+        int(month_index(np.array([fy_start(2004)]))[0]),
+        int(month_index(np.array([fy_start(p.last_fy + 2) + 270]))[0]),
+    )
     for mi in range(first_m, last_m + 1):
         y, m = divmod(mi, 12)
-        write_csv(out / "drug_tests" / f"drug_tests_{1970 + y:04d}-{m + 1:02d}.csv", t_out[months == mi])
+        write_csv(
+            out / "drug_tests" / f"drug_tests_{1970 + y:04d}-{m + 1:02d}.csv", t_out[months == mi]
+        )
     progress.advance()
-    reg_year = death_rows["date_registered"].to_numpy().astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
+    reg_year = (
+        death_rows["date_registered"]
+        .to_numpy()
+        .astype("datetime64[D]")
+        .astype("datetime64[Y]")
+        .astype(int)
+        + 1970
+    )
     d_out = assemble.dated(death_rows, ["date_of_birth", "date_of_death", "date_registered"])
     for year in range(p.deaths_from_year, p.deaths_to_year + 1):
         write_csv(out / "deaths" / f"deaths_{year}.csv", d_out[reg_year == year])
     progress.advance()
-    write_csv(out / "reference" / "providers.csv", geo.providers[["provider_code", "provider_name", "local_authority"]])
+    write_csv(
+        out / "reference" / "providers.csv",
+        geo.providers[["provider_code", "provider_name", "local_authority"]],
+    )
     for name, loader in REFERENCE_FILES.items():
         write_csv(out / "reference" / name, loader())
     _write_truth(out, ep_frame, nominals, tests, death_rows, ep, people, pnc_of, p, scale, seed)
     progress.advance()
     progress.close()
     counts = {
-        "people": int(len(people)),
-        "providers": int(len(provider_codes)),
-        "episodes": int(len(ep_frame)),
-        "interventions": int(len(iv_frame)),
-        "top_reviews": int(len(top_frame)),
+        "people": len(people),
+        "providers": len(provider_codes),
+        "episodes": len(ep_frame),
+        "interventions": len(iv_frame),
+        "top_reviews": len(top_frame),
         "treatment_submissions": int(n_zips),
-        "pnc_nominals": int(len(nominals)),
-        "pnc_aliases": int(len(aliases)),
-        "pnc_disposals": int(len(disposals)),
-        "drug_tests": int(len(tests)),
-        "deaths": int(len(death_rows)),
+        "pnc_nominals": len(nominals),
+        "pnc_aliases": len(aliases),
+        "pnc_disposals": len(disposals),
+        "drug_tests": len(tests),
+        "deaths": len(death_rows),
     }
-    manifest = {"generator": "recoverylink synth", "spec_version": 1, "scale": scale, "seed": seed, "counts": counts}
+    manifest = {
+        "generator": "recoverylink synth",
+        "spec_version": 1,
+        "scale": scale,
+        "seed": seed,
+        "counts": counts,
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return counts
 
@@ -178,8 +222,17 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _write_truth(
-    out: Path, ep_frame: pd.DataFrame, nominals: pd.DataFrame, tests: pd.DataFrame, death_rows: pd.DataFrame,
-    ep: pd.DataFrame, people: object, pnc_of: np.ndarray, p: SynthParams, scale: float, seed: int,
+    out: Path,
+    ep_frame: pd.DataFrame,
+    nominals: pd.DataFrame,
+    tests: pd.DataFrame,
+    death_rows: pd.DataFrame,
+    ep: pd.DataFrame,
+    people: object,
+    pnc_of: np.ndarray,
+    p: SynthParams,
+    scale: float,
+    seed: int,
 ) -> None:
     def pid(x: np.ndarray) -> np.ndarray:
         return np.array([f"S{int(i):08d}" for i in x], dtype=object)
@@ -187,10 +240,28 @@ def _write_truth(
     pnc_person = np.flatnonzero(pnc_of != "")
     records = pd.concat(
         [
-            pd.DataFrame({"source": "treatment", "key": ep_frame["provider_code"] + "|" + ep_frame["episode_ref"], "person": pid(ep["person"].to_numpy())}),
+            pd.DataFrame(
+                {
+                    "source": "treatment",
+                    "key": ep_frame["provider_code"] + "|" + ep_frame["episode_ref"],
+                    "person": pid(ep["person"].to_numpy()),
+                }
+            ),
             pd.DataFrame({"source": "pnc", "key": pnc_of[pnc_person], "person": pid(pnc_person)}),
-            pd.DataFrame({"source": "drug_tests", "key": tests["test_id"].to_numpy(), "person": pid(tests["_person"].to_numpy())}),
-            pd.DataFrame({"source": "deaths", "key": death_rows["death_id"].to_numpy(), "person": pid(death_rows["_person"].to_numpy())}),
+            pd.DataFrame(
+                {
+                    "source": "drug_tests",
+                    "key": tests["test_id"].to_numpy(),
+                    "person": pid(tests["_person"].to_numpy()),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "source": "deaths",
+                    "key": death_rows["death_id"].to_numpy(),
+                    "person": pid(death_rows["_person"].to_numpy()),
+                }
+            ),
         ],
         ignore_index=True,
     )
@@ -198,5 +269,6 @@ def _write_truth(
     params = dataclasses.asdict(p)
     params.pop("extra", None)
     (out / "truth" / "parameters.json").write_text(
-        json.dumps({"scale": scale, "seed": seed, "parameters": params}, indent=2, sort_keys=True) + "\n"
+        json.dumps({"scale": scale, "seed": seed, "parameters": params}, indent=2, sort_keys=True)
+        + "\n"
     )

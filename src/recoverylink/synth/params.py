@@ -31,10 +31,18 @@ class SynthParams:
 
     # --- treatment population (drug clients) --------------------------------
     # people already in a journey on 1 April 2003
-    initial_stock: float = 118_000
+    initial_stock: float = 95_000
     # people starting their first journey in the data, per financial year from 2003-04
     first_entrants_per_year: tuple[float, ...] = (
-        56_000, 58_000, 60_000, 60_500, 59_000, 57_000, 52_000, 47_000, 44_000,
+        42_000,
+        42_000,
+        41_000,
+        40_000,
+        38_000,
+        36_000,
+        33_000,
+        30_000,
+        28_000,
     )
     # alcohol-only clients starting a first journey each year (NDTMS adult alcohol)
     alcohol_entrants_per_year: float = 12_000
@@ -50,29 +58,61 @@ class SynthParams:
 
     # --- journeys -----------------------------------------------------------
     # journey length mixture: short (drop-out-prone) vs long (retained)
-    share_short_journey: float = 0.42
+    share_short_journey: float = 0.30
     short_journey_mean_days: float = 110.0
-    long_journey_mean_days: float = 1_150.0
+    long_journey_mean_days: float = 2_100.0
     long_journey_min_days: float = 120.0
     # probability that a journey exit is successful, by financial year of exit
     # (from 2003-04), before area and person effects; the recovery agenda raised it
     success_at_exit_by_year: tuple[float, ...] = (
-        0.17, 0.19, 0.21, 0.25, 0.29, 0.34, 0.40, 0.45, 0.48,
+        0.31,
+        0.34,
+        0.40,
+        0.42,
+        0.47,
+        0.53,
+        0.61,
+        0.67,
+        0.72,
     )
     short_journey_success_factor: float = 0.35  # odds multiplier for journeys < 12 weeks
-    share_other_exit: float = 0.10  # transfers in custody, moved away, declined etc.
+    share_other_exit: float = 0.08  # transfers in custody, moved away
+    # exits referred on to services outside the system (a transfer that never arrives),
+    # by financial year of exit; common under the old definitions, rarer later
+    referred_on_by_year: tuple[float, ...] = (
+        0.30,
+        0.30,
+        0.34,
+        0.38,
+        0.42,
+        0.30,
+        0.18,
+        0.12,
+        0.10,
+    )
+    offender_success_log_odds: float = -0.3  # offenders complete less often
+    offender_short_journey_extra: float = 0.05  # and more often have short journeys
+    offender_referred_on_factor: float = 0.3  # and are less often referred on
+    # the most prolific offenders (above the median rate) drop out more often still
+    prolific_success_log_odds: float = -0.8
+    prolific_short_journey_extra: float = 0.40
     # area effects on the odds of a successful exit: two named extremes and a spread
     best_area: str = "E10000016"  # Kent
-    best_area_log_odds: float = 0.75
+    best_area_log_odds: float = 0.8
     worst_area: str = "E10000013"  # Gloucestershire
-    worst_area_log_odds: float = -1.15
+    worst_area_log_odds: float = -1.9
     area_log_odds_sd: float = 0.22
     # returns after a journey ends
-    return_prob_after_success: float = 0.28
-    return_prob_after_dropout: float = 0.62
-    return_prob_after_other: float = 0.45
-    return_gap_mean_days: float = 240.0
-    share_returns_via_cjs: float = 0.40  # returns triggered by an arrest (DIP route)
+    return_prob_after_success: float = 0.30
+    return_prob_after_dropout: float = 0.72
+    return_prob_after_other: float = 0.60
+    return_gap_mean_days: float = 300.0
+    # "revolving door" clients: short journeys and quick returns
+    share_cyclers: float = 0.18
+    cycler_return_prob: float = 0.85
+    cycler_gap_mean_days: float = 100.0
+    cycler_short_journey: float = 0.75
+    share_returns_via_cjs: float = 0.80  # returns triggered by an arrest (DIP route)
     # episodes within journeys
     share_journey_with_transfer: float = 0.12
     share_concurrent_second_provider: float = 0.05
@@ -86,8 +126,8 @@ class SynthParams:
 
     # --- offending ----------------------------------------------------------
     pnc_only_people: float = 3_000_000  # offenders never in treatment
-    share_offender_opiate: float = 0.62  # opiate/crack users with an offending career
-    share_offender_other: float = 0.30
+    share_offender_opiate: float = 0.50  # opiate/crack users with an offending career
+    share_offender_other: float = 0.22
     trigger_rate_mean_opiate: float = 1.35  # proven trigger offences a year, offenders
     trigger_rate_mean_other: float = 1.10
     trigger_rate_shape: float = 0.9  # gamma shape: heterogeneity between offenders
@@ -95,18 +135,21 @@ class SynthParams:
     pre_entry_bump: float = 0.5  # extra offending in the 3 months before a CJS entry
     share_cautions: float = 0.15
     # target change in convictions in the 2 years after a journey start vs the 2 before
-    change_retained: float = -0.47
+    change_retained: float = -0.30
     change_completed_returned: float = -0.30
-    change_completed_not_returned: float = -0.61
-    change_dropped_out: float = -0.15
+    change_completed_not_returned: float = -0.45
+    change_dropped_out: float = -0.45
     change_other: float = -0.30
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.55
-    factor_fraud: float = 0.58
-    factor_theft: float = 1.10
-    share_hard_core_dip: float = 0.28  # DIP offenders whose offending rises sharply
+    factor_soliciting: float = 0.42
+    factor_fraud: float = 0.42
+    factor_theft: float = 0.92
+    cjs_route_first_journey: float = 0.80  # offenders' first journeys that start through the CJS
+    share_hard_core_dip: float = 0.7  # of CJS-route offenders below the 75th rate percentile who
+    # do not stay or complete: offending rises sharply
     hard_core_multiplier: float = 3.0
-    post_exit_factor_success: float = 0.45  # offending after a successful exit, vs journey level
+    post_exit_factor_success: float = 0.10  # offending after a successful exit, vs journey level
+    post_exit_factor_other: float = 0.12  # offending after any other exit, vs journey level
     # PNC-only offenders: rate of proven offences a year and the trigger share
     pnc_only_rate_mean: float = 0.45
     pnc_only_share_trigger: float = 0.30
@@ -121,7 +164,7 @@ class SynthParams:
     smr_opiate: float = 5.0
     smr_other_drug: float = 2.5
     smr_offender: float = 1.6
-    drug_poisoning_rate_in_treatment: float = 0.0035
+    drug_poisoning_rate_in_treatment: float = 0.0046
     drug_poisoning_rate_after_exit: float = 0.0075
     drug_poisoning_rate_never_treated_user: float = 0.004
     background_deaths_per_year: float = 60_000  # decoy deaths of people outside the model
@@ -141,7 +184,7 @@ class SynthParams:
     extra: dict[str, float] = field(default_factory=dict)
 
     def scaled(self, value: float, scale: float) -> int:
-        return int(round(value * scale))
+        return round(value * scale)
 
 
 def make_params(overrides: dict[str, object] | None = None) -> SynthParams:
@@ -158,7 +201,8 @@ def make_params(overrides: dict[str, object] | None = None) -> SynthParams:
         current = getattr(defaults, name)
         try:
             if isinstance(current, tuple):
-                converted[name] = tuple(float(v) for v in str(value).split(","))
+                items = value if isinstance(value, list | tuple) else str(value).split(",")
+                converted[name] = tuple(float(v) for v in items)
             elif isinstance(current, bool):
                 converted[name] = str(value).lower() in ("1", "true", "yes", "y")
             elif isinstance(current, int) and not isinstance(current, bool):

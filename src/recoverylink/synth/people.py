@@ -100,7 +100,7 @@ def make_people(rng: np.random.Generator, p: SynthParams, scale: float, geo: Geo
     n_drug = n_stock + sum(first)
     n_alc = sum(alcohol)
     n_pnc = p.scaled(p.pnc_only_people, scale)
-    n_twin = int(round(n_drug * p.twins))
+    n_twin = round(n_drug * p.twins)
     n = n_drug + n_alc + n_pnc + n_twin
 
     kind = np.concatenate(
@@ -163,7 +163,9 @@ def make_people(rng: np.random.Generator, p: SynthParams, scale: float, geo: Geo
     # --- substances ---------------------------------------------------------
     group = np.full(n, GROUP_NONE, dtype=np.int8)
     drug = kind == KIND_DRUG
-    group[drug] = np.where(rng.random(int(drug.sum())) < p.share_opiate, GROUP_OPIATE, GROUP_NON_OPIATE)
+    group[drug] = np.where(
+        rng.random(int(drug.sum())) < p.share_opiate, GROUP_OPIATE, GROUP_NON_OPIATE
+    )
     group[kind == KIND_ALCOHOL] = GROUP_ALCOHOL
     crack = (group == GROUP_OPIATE) & (rng.random(n) < p.share_crack_with_opiate)
     injects = (group == GROUP_OPIATE) & (rng.random(n) < p.share_injecting_opiate)

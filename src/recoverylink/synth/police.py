@@ -38,7 +38,9 @@ def forenames_of(people: People, idx: np.ndarray, with_middle: np.ndarray) -> np
 def surname_on(people: People, idx: np.ndarray, when: np.ndarray) -> np.ndarray:
     pool = names.surnames().names
     changed = (people.new_surname[idx] >= 0) & (people.surname_change_day[idx] <= when)
-    return np.where(changed, pool[np.maximum(people.new_surname[idx], 0)], pool[people.surname[idx]])
+    return np.where(
+        changed, pool[np.maximum(people.new_surname[idx], 0)], pool[people.surname[idx]]
+    )
 
 
 def force_of(geo: Geography, la: np.ndarray) -> np.ndarray:
@@ -46,7 +48,11 @@ def force_of(geo: Geography, la: np.ndarray) -> np.ndarray:
 
 
 def build_pnc(
-    rng: np.random.Generator, people: People, ev: Events, codes: np.ndarray, geo: Geography,
+    rng: np.random.Generator,
+    people: People,
+    ev: Events,
+    codes: np.ndarray,
+    geo: Geography,
     p: SynthParams,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
     """nominals, aliases, disposals, and the pnc id of every person (empty if none)."""
@@ -62,12 +68,20 @@ def build_pnc(
     seq = np.arange(len(yy_o)) - np.repeat(starts, counts)
     serial[order] = 100_000 + seq * 7 + (yy_o % 7)
     check = pnc_check_letter(yy, serial)
-    pnc_id = np.array([f"{a:02d}/{b:06d}{c}" for a, b, c in zip(yy, serial, check, strict=True)], dtype=object)
+    pnc_id = np.array(
+        [f"{a:02d}/{b:06d}{c}" for a, b, c in zip(yy, serial, check, strict=True)], dtype=object
+    )
     pnc_of = np.full(len(people), "", dtype=object)
     pnc_of[persons] = pnc_id
 
     n = len(persons)
-    dob = recording.garble_dob(rng, people.dob[persons], p.police_dob_error * 0.6, p.police_dob_error * 0.3, p.police_dob_error * 0.1)
+    dob = recording.garble_dob(
+        rng,
+        people.dob[persons],
+        p.police_dob_error * 0.6,
+        p.police_dob_error * 0.3,
+        p.police_dob_error * 0.1,
+    )
     nominals = pd.DataFrame(
         {
             "pnc_id": pnc_id,
@@ -76,7 +90,9 @@ def build_pnc(
             "date_of_birth": dob,
             "sex": np.where(people.male[persons], "male", "female"),
             "postcode": np.where(
-                rng.random(n) < 0.7, full_postcode(rng, geo.district_code[people.district[persons]]), ""
+                rng.random(n) < 0.7,
+                full_postcode(rng, geo.district_code[people.district[persons]]),
+                "",
             ),
             "police_force": force_of(geo, people.la[persons]),
         }
@@ -84,7 +100,9 @@ def build_pnc(
     aliases = _aliases(rng, people, persons, pnc_id, first_day, p)
     proven = ev.proven
     conv = rng.random(len(ev.person)) >= p.share_cautions
-    lag = np.where(conv, 14 + rng.gamma(2.0, 45.0, len(conv)), rng.integers(0, 21, len(conv))).astype(np.int32)
+    lag = np.where(
+        conv, 14 + rng.gamma(2.0, 45.0, len(conv)), rng.integers(0, 21, len(conv))
+    ).astype(np.int32)
     disposal_day = ev.day + lag
     keep = proven & (disposal_day <= day(p.pnc_extract_date))
     k = np.flatnonzero(keep)
@@ -102,7 +120,12 @@ def build_pnc(
 
 
 def _aliases(
-    rng: np.random.Generator, people: People, persons: np.ndarray, pnc_id: np.ndarray, first_day: np.ndarray, p: SynthParams
+    rng: np.random.Generator,
+    people: People,
+    persons: np.ndarray,
+    pnc_id: np.ndarray,
+    first_day: np.ndarray,
+    p: SynthParams,
 ) -> pd.DataFrame:
     has = rng.random(len(persons)) < p.share_aliases
     reps = np.where(has, 1 + rng.poisson(0.4, len(persons)), 0)
@@ -116,7 +139,9 @@ def _aliases(
     forenames = np.where(use_nick, nick, forenames)
     surname = surname_on(people, who, first_day[idx])
     other = names.surnames().names[names.surnames().draw(rng, n)]
-    changed_name = np.where(people.new_surname[who] >= 0, surname_on(people, who, np.full(n, 10**6)), other)
+    changed_name = np.where(
+        people.new_surname[who] >= 0, surname_on(people, who, np.full(n, 10**6)), other
+    )
     swap_surname = (kind >= 0.35) & (kind < 0.6)
     surname = np.where(swap_surname, changed_name, surname)
     dob = people.dob[who].copy()
@@ -124,12 +149,19 @@ def _aliases(
     shift = rng.integers(-800, 800, n)
     garbled = recording.garble_dob(rng, dob, 0.5, 0.3, 0.1)
     dob = np.where(false_dob, np.where(rng.random(n) < 0.5, dob + shift, garbled), dob)
-    return pd.DataFrame({"pnc_id": pnc_id[idx], "surname": surname, "forenames": forenames, "date_of_birth": dob})
+    return pd.DataFrame(
+        {"pnc_id": pnc_id[idx], "surname": surname, "forenames": forenames, "date_of_birth": dob}
+    )
 
 
 def build_drug_tests(
-    rng: np.random.Generator, people: People, ev: Events, codes: np.ndarray, pnc_of: np.ndarray,
-    geo: Geography, p: SynthParams,
+    rng: np.random.Generator,
+    people: People,
+    ev: Events,
+    codes: np.ndarray,
+    pnc_of: np.ndarray,
+    geo: Geography,
+    p: SynthParams,
 ) -> pd.DataFrame:
     sel = np.flatnonzero(ev.tested & (ev.group != "soliciting"))
     person = ev.person[sel]
@@ -138,27 +170,37 @@ def build_drug_tests(
     with_id = rng.random(n) < p.share_test_with_pnc_id
     first = forenames_of(people, person, np.zeros(n, dtype=bool))
     sur = surname_on(people, person, ev.day[sel])
-    fi = recording.garble_initial(rng, np.array([s[0] for s in first], dtype=object), p.initial_wrong, 0.0)
-    li = recording.garble_initial(rng, np.array([s[0] for s in sur], dtype=object), p.initial_wrong, 0.0)
-    dob = recording.garble_dob(rng, people.dob[person], p.police_dob_error * 0.6, p.police_dob_error * 0.3, 0.0)
+    fi = recording.garble_initial(
+        rng, np.array([s[0] for s in first], dtype=object), p.initial_wrong, 0.0
+    )
+    li = recording.garble_initial(
+        rng, np.array([s[0] for s in sur], dtype=object), p.initial_wrong, 0.0
+    )
+    dob = recording.garble_dob(
+        rng, people.dob[person], p.police_dob_error * 0.6, p.police_dob_error * 0.3, 0.0
+    )
     positive = opi[sel] | coc[sel]
     order = np.lexsort((person, ev.day[sel]))
-    tests = pd.DataFrame(
-        {
-            "test_id": "",
-            "pnc_id": np.where(with_id, pnc_of[person], ""),
-            "first_initial": fi,
-            "last_initial": li,
-            "date_of_birth": dob,
-            "sex": np.where(people.male[person], "male", "female"),
-            "police_force": force_of(geo, people.la[person]),
-            "test_date": ev.day[sel],
-            "opiates": np.where(opi[sel], "positive", "negative"),
-            "cocaine": np.where(coc[sel], "positive", "negative"),
-            "trigger_offence_code": codes[sel],
-            "required_assessment": np.where(positive, "y", "n"),
-            "_person": person,
-        }
-    ).iloc[order].reset_index(drop=True)
+    tests = (
+        pd.DataFrame(
+            {
+                "test_id": "",
+                "pnc_id": np.where(with_id, pnc_of[person], ""),
+                "first_initial": fi,
+                "last_initial": li,
+                "date_of_birth": dob,
+                "sex": np.where(people.male[person], "male", "female"),
+                "police_force": force_of(geo, people.la[person]),
+                "test_date": ev.day[sel],
+                "opiates": np.where(opi[sel], "positive", "negative"),
+                "cocaine": np.where(coc[sel], "positive", "negative"),
+                "trigger_offence_code": codes[sel],
+                "required_assessment": np.where(positive, "y", "n"),
+                "_person": person,
+            }
+        )
+        .iloc[order]
+        .reset_index(drop=True)
+    )
     tests["test_id"] = [f"T{i:09d}" for i in range(1, len(tests) + 1)]
     return tests

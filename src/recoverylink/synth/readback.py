@@ -20,7 +20,9 @@ import pandas as pd
 from recoverylink.errors import InputError
 from recoverylink.progress import NULL_PROGRESS, Progress
 
-TREATMENT_NAME = re.compile(r"^treatment_(?P<provider>[A-Za-z0-9]+)_(?P<year>\d{4})-(?P<month>\d{2})\.zip$")
+TREATMENT_NAME = re.compile(
+    r"^treatment_(?P<provider>[A-Za-z0-9]+)_(?P<year>\d{4})-(?P<month>\d{2})\.zip$"
+)
 
 
 @dataclass
@@ -80,7 +82,9 @@ def read_folder(folder: Path, progress: Progress = NULL_PROGRESS) -> SynthFolder
         tops.append(t)
         progress.advance()
     episodes = _newest(pd.concat(eps, ignore_index=True), ["provider_code", "episode_ref"])
-    interventions = _newest(pd.concat(ivs, ignore_index=True), ["provider_code", "intervention_ref"])
+    interventions = _newest(
+        pd.concat(ivs, ignore_index=True), ["provider_code", "intervention_ref"]
+    )
     top = pd.concat(tops, ignore_index=True)
     # a TOP row has no id of its own: keep the rows of the newest submission of each episode
     newest = top.groupby(["provider_code", "episode_ref"])["_stamp"].transform("max")
@@ -91,9 +95,14 @@ def read_folder(folder: Path, progress: Progress = NULL_PROGRESS) -> SynthFolder
         nominals = _read(zf.read("nominals.csv"))
         disposals = _read(zf.read("disposals.csv"))
     progress.advance()
-    tests = pd.concat([_read(p) for p in sorted((folder / "drug_tests").glob("drug_tests_*.csv"))], ignore_index=True)
+    tests = pd.concat(
+        [_read(p) for p in sorted((folder / "drug_tests").glob("drug_tests_*.csv"))],
+        ignore_index=True,
+    )
     progress.advance()
-    deaths = pd.concat([_read(p) for p in sorted((folder / "deaths").glob("deaths_*.csv"))], ignore_index=True)
+    deaths = pd.concat(
+        [_read(p) for p in sorted((folder / "deaths").glob("deaths_*.csv"))], ignore_index=True
+    )
     progress.advance()
     progress.close()
     return SynthFolder(

@@ -29,7 +29,9 @@ def _valid(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     ok = (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1900)
     mm = np.clip(m, 1, 12)
     nxt = ((y - 1970) * 12 + mm).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    cur = ((y - 1970) * 12 + mm - 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    cur = (
+        ((y - 1970) * 12 + mm - 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    )
     return ok & (d <= (nxt - cur))
 
 

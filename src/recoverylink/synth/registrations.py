@@ -16,7 +16,20 @@ from recoverylink.synth.police import forenames_of, surname_on
 POISONING_CAUSES = np.array(["X42", "X44", "X62", "Y12", "F11.2", "X41", "F19.1"], dtype=object)
 POISONING_WEIGHTS = np.array([0.50, 0.15, 0.10, 0.05, 0.10, 0.05, 0.05])
 OTHER_CAUSES = np.array(
-    ["I21.9", "I25.1", "C34.9", "J44.9", "K70.3", "J18.9", "X59", "V89.2", "X70", "B20", "B18.2", "I64"],
+    [
+        "I21.9",
+        "I25.1",
+        "C34.9",
+        "J44.9",
+        "K70.3",
+        "J18.9",
+        "X59",
+        "V89.2",
+        "X70",
+        "B20",
+        "B18.2",
+        "I64",
+    ],
     dtype=object,
 )
 OTHER_WEIGHTS = np.array([0.12, 0.12, 0.10, 0.08, 0.10, 0.08, 0.06, 0.05, 0.07, 0.03, 0.07, 0.12])
@@ -29,7 +42,12 @@ def _pick(rng: np.random.Generator, values: np.ndarray, weights: np.ndarray, n: 
 
 
 def build_deaths(
-    rng: np.random.Generator, people: People, deaths: Deaths, geo: Geography, p: SynthParams, scale: float
+    rng: np.random.Generator,
+    people: People,
+    deaths: Deaths,
+    geo: Geography,
+    p: SynthParams,
+    scale: float,
 ) -> pd.DataFrame:
     last = day(f"{p.deaths_to_year}-12-31")
     who = np.flatnonzero(deaths.day != ALIVE)
@@ -42,13 +60,19 @@ def build_deaths(
         {
             "surname": surname_on(people, who, when),
             "forenames": forenames_of(people, who, rng.random(n) < 0.8),
-            "date_of_birth": recording.garble_dob(rng, people.dob[who], p.death_dob_error, p.death_dob_error * 0.5, 0.0),
+            "date_of_birth": recording.garble_dob(
+                rng, people.dob[who], p.death_dob_error, p.death_dob_error * 0.5, 0.0
+            ),
             "sex": np.where(people.male[who], "male", "female"),
-            "postcode": np.where(rng.random(n) < 0.9, full_postcode(rng, geo.district_code[people.district[who]]), ""),
+            "postcode": np.where(
+                rng.random(n) < 0.9, full_postcode(rng, geo.district_code[people.district[who]]), ""
+            ),
             "date_of_death": when,
             "date_registered": when + delay,
             "underlying_cause": np.where(
-                dp, _pick(rng, POISONING_CAUSES, POISONING_WEIGHTS, n), _pick(rng, OTHER_CAUSES, OTHER_WEIGHTS, n)
+                dp,
+                _pick(rng, POISONING_CAUSES, POISONING_WEIGHTS, n),
+                _pick(rng, OTHER_CAUSES, OTHER_WEIGHTS, n),
             ),
             "drug_poisoning": np.where(dp, "y", "n"),
             "_person": who,
@@ -62,9 +86,11 @@ def build_deaths(
     return frame
 
 
-def _decoys(rng: np.random.Generator, geo: Geography, p: SynthParams, scale: float, start_person: int) -> pd.DataFrame:
+def _decoys(
+    rng: np.random.Generator, geo: Geography, p: SynthParams, scale: float, start_person: int
+) -> pd.DataFrame:
     years = p.deaths_to_year - p.deaths_from_year + 1
-    n = int(round(p.background_deaths_per_year * scale * years))
+    n = round(p.background_deaths_per_year * scale * years)
     male = rng.random(n) < 0.5
     when = rng.integers(day(f"{p.deaths_from_year}-01-01"), day(f"{p.deaths_to_year}-12-31"), n)
     age = np.clip(rng.normal(76, 12, n), 18.2, 104)

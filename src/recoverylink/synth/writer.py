@@ -88,7 +88,9 @@ class TreatmentTables:
 _TABLES: TreatmentTables | None = None  # shared with forked workers
 
 
-def _submissions(t: TreatmentTables, provider: int) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
+def _submissions(
+    t: TreatmentTables, provider: int
+) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
     eps = np.flatnonzero(t.ep_provider == provider)
     if len(eps) == 0:
         return
@@ -112,7 +114,9 @@ def _submissions(t: TreatmentTables, provider: int) -> Iterator[tuple[str, list[
             chosen = np.zeros(len(t.ep_triage), dtype=bool)
             chosen[sel] = True
             iv_sel = ivs[chosen[t.iv_ep[ivs]] & (t.iv_start[ivs] <= last)]
-            iv_lines = np.where(t.iv_end[iv_sel] <= last, t.iv_line_final[iv_sel], t.iv_line_open[iv_sel])
+            iv_lines = np.where(
+                t.iv_end[iv_sel] <= last, t.iv_line_final[iv_sel], t.iv_line_open[iv_sel]
+            )
             top_sel = tops[chosen[t.top_ep[tops]] & (t.top_date[tops] <= last)]
             y, m = divmod(mi, 12)
             name = f"treatment_{code}_{1970 + y:04d}-{m + 1:02d}.zip"
@@ -149,7 +153,9 @@ def write_treatment(
         if workers > 1 and len(providers) > 4:
             ctx = mp.get_context("fork")
             with ctx.Pool(workers) as pool:
-                for n in pool.imap_unordered(_write_provider, [(i, str(out)) for i in providers], chunksize=4):
+                for n in pool.imap_unordered(
+                    _write_provider, [(i, str(out)) for i in providers], chunksize=4
+                ):
                     total += n
                     progress.advance()
         else:
