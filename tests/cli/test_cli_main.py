@@ -125,3 +125,24 @@ def test_real_process_help() -> None:
     )
     assert process.returncode == 0
     assert "--tolerance-profile" in process.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["synth", "--scale", "-1"], "error: Invalid value for '--scale': must be more than 0"),
+        (["synth", "--bogus"], "error: No such option: --bogus"),
+        (["no-such-command"], "error: No such command 'no-such-command'"),
+    ],
+)
+def test_real_process_usage_errors_are_one_line(args: list[str], expected: str) -> None:
+    process = subprocess.run(
+        [sys.executable, "-m", "recoverylink.cli.main", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 2
+    assert process.stderr.count("\n") == 1
+    assert process.stderr.startswith(expected)
+    assert "--help" in process.stderr

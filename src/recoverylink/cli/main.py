@@ -13,6 +13,9 @@ from typing import Annotated
 
 import typer
 
+# typer vendors click from 0.2x on; its usage error is the one class we catch from it
+from typer._click.exceptions import UsageError
+
 from recoverylink import __version__
 from recoverylink.cli import synth
 from recoverylink.cli.errors import ExitCode, report_error
@@ -84,12 +87,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     state = CliState()
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="recoverylink", obj=state)
+        result = app(
+            args=list(argv) if argv is not None else None,
+            prog_name="recoverylink",
+            obj=state,
+            standalone_mode=False,
+        )
+    except UsageError as exc:
+        # one readable line, like every other error (typer would draw a box)
+        where = exc.ctx.command_path if exc.ctx is not None else "recoverylink"
+        message = exc.format_message()
+        if message:  # (with no arguments at all, typer has already shown the help)
+            print(f"error: {message} (see '{where} --help')", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    except (typer.Abort, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    except typer.Exit as exc:
+        return int(exc.exit_code)
     except SystemExit as exc:
         return _exit_status(exc)
     except Exception as exc:
         return report_error(exc, debug=state.debug)
-    return ExitCode.OK
+    return result if isinstance(result, int) else ExitCode.OK
 
 
 def _exit_status(exc: SystemExit) -> int:

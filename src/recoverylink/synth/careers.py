@@ -60,6 +60,8 @@ def area_effects(rng: np.random.Generator, geo: Geography, p: SynthParams) -> np
     """Log-odds shift of a successful exit in each local authority."""
     eff = rng.normal(0.0, p.area_log_odds_sd, len(geo.las))
     codes = geo.las["la_code"].to_numpy()
+    south = geo.las["region_name"].isin(["London", "South East"]).to_numpy()
+    eff = eff + np.where(south, p.london_south_east_log_odds, 0.0)
     eff[codes == p.best_area] = p.best_area_log_odds
     eff[codes == p.worst_area] = p.worst_area_log_odds
     return eff

@@ -15,7 +15,7 @@ import pandas as pd
 
 from recoverylink.synth import names, recording
 from recoverylink.synth.careers import OPEN, OTHER, SUCCESSFUL, TRANSFER, UNSUCCESSFUL, Journeys
-from recoverylink.synth.dates import MISSING, fy_start
+from recoverylink.synth.dates import fy_start
 from recoverylink.synth.geography import Geography, random_district
 from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import GROUP_ALCOHOL, GROUP_NON_OPIATE, GROUP_OPIATE, People
@@ -222,14 +222,14 @@ def episode_content(
     s3[(s3 == s1) | (s3 == s2)] = ""
     out["substance_1"], out["substance_2"], out["substance_3"] = s1, s2, s3
     inj = people.injects[person]
+    statuses = np.array(["never", "previously", "declined"], dtype=object)
     out["injecting_status"] = np.where(
         inj,
         np.where(rng.random(m) < 0.6, "currently", "previously"),
-        _choice(
-            rng,
-            np.array(["never", "previously", "declined"], dtype=object),
-            np.where(op[:, None], [0.70, 0.25, 0.05], [0.90, 0.08, 0.02]).mean(0),
-            m,
+        np.where(
+            op,
+            _choice(rng, statuses, np.array([0.70, 0.25, 0.05]), m),
+            _choice(rng, statuses, np.array([0.90, 0.08, 0.02]), m),
         ),
     )
     u = rng.random(m)
@@ -294,10 +294,7 @@ def identity_columns(
     key = ep["provider"].to_numpy().astype(np.int64) * 10_000_000 + person
     dup = (ep.groupby(key).cumcount().to_numpy() > 0) & (
         rng.random(len(ep)) < p.share_duplicate_client_ref * 3
-    )
-    ep["dup"] = (
-        np.maximum.accumulate(dup.astype(int)) * 0 + dup
-    )  # marks the re-registration episode
+    )  # a later episode registered under a second client ref
     client = pd.Series(key * 2 + dup.astype(np.int64))
     codes, uniq = pd.factorize(client, sort=True)
     nclients = len(uniq)
@@ -336,13 +333,3 @@ def identity_columns(
     )
     out["postcode_district"] = geo.district_code[district]
     return out
-
-
-def finalise_dates(ep: pd.DataFrame, dob: np.ndarray) -> None:
-    """Keep recorded dates of birth before the referral and ages 18..100 (the spec's rules)."""
-    ok = dob < ep["referral"].to_numpy()
-    dob[~ok] = ep["referral"].to_numpy()[~ok] - 365 * 30
-    del ok
-
-
-__all__ = ["MISSING", "OPEN", "build_episodes", "episode_content", "identity_columns"]

@@ -28,7 +28,14 @@ from recoverylink.synth.dates import fy_start, month_index
 from recoverylink.synth.geography import build_geography
 from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import make_people
-from recoverylink.synth.writer import TreatmentTables, csv_lines, header, write_csv, write_treatment
+from recoverylink.synth.writer import (
+    TreatmentTables,
+    csv_lines,
+    header,
+    write_csv,
+    write_treatment,
+    write_zip,
+)
 
 MAX_SCALE = 4.0
 OUR_ENTRIES = ("treatment", "pnc", "drug_tests", "deaths", "reference", "truth", "manifest.json")
@@ -88,6 +95,10 @@ def generate_into(
     ep = episodes.build_episodes(streams[3], journeys, people, geo, p)
     content = episodes.episode_content(streams[4], ep, people, p)
     ep = pd.concat([ep, content], axis=1)
+    # completed_occasional_user is no success for heroin or crack users: they complete drug free
+    heroin_crack = content[["substance_1", "substance_2", "substance_3"]].isin(["heroin", "crack"])
+    occasional = (ep["reason"] == "completed_occasional_user") & heroin_crack.any(axis=1)
+    ep.loc[occasional, "reason"] = "completed_drug_free"
     ident = episodes.identity_columns(streams[5], ep, people, geo, p)
     ep = pd.concat([ep, ident], axis=1)
     ep["episode_ref"] = assemble.sequential_refs(
@@ -146,8 +157,6 @@ def generate_into(
     progress.stage("writing police, drug test and death files", 4)
     pnc_date = p.pnc_extract_date
     (out / "pnc").mkdir(parents=True, exist_ok=True)
-    from recoverylink.synth.writer import write_zip
-
     write_zip(
         out / "pnc" / f"pnc_{pnc_date}.zip",
         [

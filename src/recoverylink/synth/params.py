@@ -60,7 +60,7 @@ class SynthParams:
     # journey length mixture: short (drop-out-prone) vs long (retained)
     share_short_journey: float = 0.30
     short_journey_mean_days: float = 110.0
-    long_journey_mean_days: float = 2_100.0
+    long_journey_mean_days: float = 1_700.0
     long_journey_min_days: float = 120.0
     # probability that a journey exit is successful, by financial year of exit
     # (from 2003-04), before area and person effects; the recovery agenda raised it
@@ -91,26 +91,27 @@ class SynthParams:
         0.10,
     )
     offender_success_log_odds: float = -0.3  # offenders complete less often
-    offender_short_journey_extra: float = 0.05  # and more often have short journeys
+    offender_short_journey_extra: float = -0.05  # and more often have short journeys
     offender_referred_on_factor: float = 0.3  # and are less often referred on
     # the most prolific offenders (above the median rate) drop out more often still
-    prolific_success_log_odds: float = -0.8
-    prolific_short_journey_extra: float = 0.40
+    prolific_success_log_odds: float = -1.2
+    prolific_short_journey_extra: float = 0.55
     # area effects on the odds of a successful exit: two named extremes and a spread
     best_area: str = "E10000016"  # Kent
-    best_area_log_odds: float = 0.8
+    best_area_log_odds: float = 1.1
     worst_area: str = "E10000013"  # Gloucestershire
     worst_area_log_odds: float = -1.9
     area_log_odds_sd: float = 0.22
+    london_south_east_log_odds: float = 0.25  # London and the South East complete more often
     # returns after a journey ends
     return_prob_after_success: float = 0.30
     return_prob_after_dropout: float = 0.72
     return_prob_after_other: float = 0.60
     return_gap_mean_days: float = 300.0
     # "revolving door" clients: short journeys and quick returns
-    share_cyclers: float = 0.18
+    share_cyclers: float = 0.28
     cycler_return_prob: float = 0.85
-    cycler_gap_mean_days: float = 100.0
+    cycler_gap_mean_days: float = 200.0
     cycler_short_journey: float = 0.75
     share_returns_via_cjs: float = 0.80  # returns triggered by an arrest (DIP route)
     # episodes within journeys

@@ -34,7 +34,12 @@ def csv_lines(frame: pd.DataFrame) -> np.ndarray:
         return np.zeros(0, dtype=object)
     table = pa.Table.from_pandas(frame.astype(str), preserve_index=False)
     buf = io.BytesIO()
-    pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    try:
+        # plain fields, as most senders write them; quotes only where a value needs them
+        pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    except pa.ArrowInvalid:
+        buf = io.BytesIO()
+        pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     lines = buf.getvalue().split(b"\n")[:-1]
     assert len(lines) == len(frame), "a value holds a newline"
     out = np.empty(len(lines), dtype=object)
@@ -95,9 +100,11 @@ def _submissions(
     if len(eps) == 0:
         return
     code = t.provider_codes[provider]
-    iv_of = np.isin(t.iv_ep, eps)
-    ivs = np.flatnonzero(iv_of)
+    ivs = np.flatnonzero(np.isin(t.iv_ep, eps))
     tops = np.flatnonzero(np.isin(t.top_ep, eps))
+    # positions of each intervention's and TOP row's episode among this provider's episodes
+    iv_local = np.searchsorted(eps, t.iv_ep[ivs])
+    top_local = np.searchsorted(eps, t.top_ep[tops])
     for fy in range(t.first_fy, t.last_fy + 1):
         fy0 = fy_start(fy)
         in_year = eps[t.ep_discharge[eps] >= fy0]
@@ -111,13 +118,13 @@ def _submissions(
                 continue
             done = t.ep_discharge[sel] <= last
             ep_lines = np.where(done, t.ep_line_final[sel], t.ep_line_open[sel])
-            chosen = np.zeros(len(t.ep_triage), dtype=bool)
-            chosen[sel] = True
-            iv_sel = ivs[chosen[t.iv_ep[ivs]] & (t.iv_start[ivs] <= last)]
+            chosen = np.zeros(len(eps), dtype=bool)
+            chosen[np.searchsorted(eps, sel)] = True
+            iv_sel = ivs[chosen[iv_local] & (t.iv_start[ivs] <= last)]
             iv_lines = np.where(
                 t.iv_end[iv_sel] <= last, t.iv_line_final[iv_sel], t.iv_line_open[iv_sel]
             )
-            top_sel = tops[chosen[t.top_ep[tops]] & (t.top_date[tops] <= last)]
+            top_sel = tops[chosen[top_local] & (t.top_date[tops] <= last)]
             y, m = divmod(mi, 12)
             name = f"treatment_{code}_{1970 + y:04d}-{m + 1:02d}.zip"
             members = [
