@@ -53,6 +53,10 @@ def update(p: dict, m: dict, scale: float) -> dict:
         ("change_fraud_forgery", "factor_fraud"),
     ):
         q[param] = step(p[param], 1 + TARGET[key] / 100, 1 + m[key] / 100)
+    # the drop-outs' share of convictions after the start: the other outcomes offend less
+    t, mm = TARGET["dropout_share_of_after"], m["dropout_share_of_after"]
+    odds = ((1 - t) / t) / ((1 - mm) / mm)
+    q["change_other"] = (1 + p["change_other"]) * odds**DAMP - 1
     q["share_hard_core_dip"] = min(
         1.0,
         step(
@@ -110,9 +114,6 @@ def update(p: dict, m: dict, scale: float) -> dict:
     cjs = m["rest_returned_via_cjs"] / (m["rest_returned_directly"] + m["rest_returned_via_cjs"])
     q["share_returns_via_cjs"] = min(0.95, step(p["share_returns_via_cjs"], t_cjs, cjs))
     # flows, deaths and the DIP route
-    q["long_journey_mean_days"] = step(
-        p["long_journey_mean_days"], m["exits_2007"], TARGET["exits_2007"] * scale, 0.5
-    )
     q["drug_poisoning_rate_in_treatment"] = step(
         p["drug_poisoning_rate_in_treatment"],
         TARGET["drug_poisoning_deaths_clients_2008"] * scale,
@@ -143,6 +144,7 @@ def main() -> int:
         "change_completed_not_returned",
         "change_dropped_out",
         "change_completed_returned",
+        "change_other",
         "factor_theft",
         "factor_soliciting",
         "factor_fraud",
@@ -157,7 +159,6 @@ def main() -> int:
         "return_prob_after_dropout",
         "return_prob_after_other",
         "share_returns_via_cjs",
-        "long_journey_mean_days",
         "drug_poisoning_rate_in_treatment",
         "cjs_route_first_journey",
     ]

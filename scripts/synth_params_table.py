@@ -40,7 +40,7 @@ def comments() -> dict[str, str]:
             continue
         m = re.match(r"(\w+): [^=]+=[^#]*(#\s*(.*))?$", s)
         if m and m.group(1) in {f.name for f in dataclasses.fields(SynthParams)}:
-            text = " ".join([*pending, m.group(3) or ""]).strip()
+            text = "; ".join(t for t in (" ".join(pending), m.group(3) or "") if t.strip())
             out[m.group(1)] = f"{section}: {text}" if text else section
             pending = []
         elif not s.startswith(("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ")")):

@@ -192,15 +192,18 @@ def _file_values(data: dict[str, Any], where: str, base: Path | None) -> _Values
         known = _SETTINGS.get(section)
         if known is None:
             kind = "section" if isinstance(table, dict) else "setting"
-            raise ConfigError(f"unknown {kind} {section!r} in {where}; known sections: "
-                              f"{', '.join(_SETTINGS)}")
+            raise ConfigError(
+                f"unknown {kind} {section!r} in {where}; known sections: {', '.join(_SETTINGS)}"
+            )
         if not isinstance(table, dict):
             raise ConfigError(f"{section!r} in {where} must be a table ([{section}])")
         for key, raw in table.items():
             setting = known.get(key)
             if setting is None:
-                raise ConfigError(f"unknown setting '{section}.{key}' in {where}; "
-                                  f"[{section}] has {', '.join(known)}")
+                raise ConfigError(
+                    f"unknown setting '{section}.{key}' in {where}; "
+                    f"[{section}] has {', '.join(known)}"
+                )
             name = f"'{section}.{key}' in {where}"
             value = _checked(_from_toml(raw, setting.kind, name), setting, name)
             if (section, key) == ("paths", "data_dir") and base is not None:

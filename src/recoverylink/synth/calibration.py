@@ -179,9 +179,7 @@ def reconviction(
     }
 
 
-def long_term(
-    sf: SynthFolder, j: pd.DataFrame, conv: pd.DataFrame, fy: int = 2005
-) -> dict[str, float]:
+def long_term(sf: SynthFolder, j: pd.DataFrame, fy: int = 2005) -> dict[str, float]:
     y0, y1 = fy_start(fy), fy_start(fy + 1) - 1
     leavers = j[(j["end"] >= y0) & (j["end"] <= y1) & (j["person_group"] != "alcohol")]
     leavers = leavers[
@@ -193,13 +191,9 @@ def long_term(
     test_person = sf.truth[sf.truth["source"] == "drug_tests"].set_index("key")["person"]
     t = sf.drug_tests
     pos = t[(t["opiates"] == "positive") | (t["cocaine"] == "positive")]
-    events = pd.concat(
-        [
-            pd.DataFrame(
-                {"person": pos["test_id"].map(test_person), "day": _days(pos["test_date"])}
-            ),
-            conv[conv["trigger"]][["person", "day"]],
-        ]
+    # drug-related offending as the study found it: a positive drug test on arrest
+    events = pd.DataFrame(
+        {"person": pos["test_id"].map(test_person), "day": _days(pos["test_date"])}
     )
     m = events.merge(leavers[["person", "end"]].reset_index(), on="person")
     m = m[(m["day"] > m["end"]) & (m["day"] <= m["end"] + FOUR_YEARS)]

@@ -93,7 +93,7 @@ def _success_prob(
     grp = people.group[person]
     logit += np.where(grp == GROUP_ALCOHOL, 0.7, np.where(grp == GROUP_NON_OPIATE, 0.55, -0.2))
     logit += np.where(people.offender[person], p.offender_success_log_odds, 0.0)
-    logit += np.where(people.rate[person] > prolific_rate(people), p.prolific_success_log_odds, 0.0)
+    logit += p.prolific_success_log_odds * prolific_level(people, person)
     return 1.0 / (1.0 + np.exp(-logit))
 
 
@@ -115,9 +115,7 @@ def draw_journeys(
     def short_journey(who: np.ndarray) -> np.ndarray:
         share = np.where(cycler[who], p.cycler_short_journey, p.share_short_journey)
         share = share + np.where(people.offender[who], p.offender_short_journey_extra, 0.0)
-        share = share + np.where(
-            people.rate[who] > prolific_rate(people), p.prolific_short_journey_extra, 0.0
-        )
+        share = share + p.prolific_short_journey_extra * prolific_level(people, who)
         return rng.random(len(who)) < share
 
     person = treated.astype(np.int32)
@@ -223,10 +221,15 @@ def draw_journeys(
     return j
 
 
-def prolific_rate(people: People) -> float:
-    """The median offending rate of treatment clients who offend."""
+def prolific_level(people: People, who: np.ndarray) -> np.ndarray:
+    """0 for most clients, 1 above the median offending rate of clients who offend, 1.6 above
+    the 75th percentile: the more prolific, the likelier to drop out."""
     rates = people.rate[people.offender & (people.group >= 0)]
-    return float(np.median(rates)) if len(rates) else 0.0
+    if len(rates) == 0:
+        return np.zeros(len(who))
+    median, upper = np.quantile(rates, [0.5, 0.75])
+    r = people.rate[who]
+    return np.where(r > upper, 1.6, np.where(r > median, 1.0, 0.0))
 
 
 def study_groups(j: Journeys) -> np.ndarray:

@@ -295,7 +295,7 @@ def measure(folder: Path, progress: Progress = NULL_PROGRESS) -> dict[str, float
     conv = calibration.convictions(sf)
     m = calibration.reconviction(ep, j, conv)
     progress.advance()
-    m.update(calibration.long_term(sf, j, conv))
+    m.update(calibration.long_term(sf, j))
     progress.advance()
     sysm = calibration.system(ep, j, sf)
     progress.advance()
@@ -345,20 +345,11 @@ def run_check(
         tol = tolerance(fig, profile)
         if fig.unit == "count":
             tol = tol * published
+        if fig.area_level and profile == "small":
+            note = "not measured at this scale (too few people per area)"
+            report.rows.append(CheckRow(fig.figure, published, math.nan, tol, fig.unit, True, note))
+            continue
         if math.isnan(value):
-            if fig.area_level and profile == "small":
-                report.rows.append(
-                    CheckRow(
-                        fig.figure,
-                        published,
-                        value,
-                        tol,
-                        fig.unit,
-                        True,
-                        "not measured at this scale (too few people per area)",
-                    )
-                )
-                continue
             report.rows.append(
                 CheckRow(
                     fig.figure, published, value, tol, fig.unit, False, "could not be measured"

@@ -194,6 +194,7 @@ def draw_events(
     cj = j.cjs_route & people.offender[j.person]
     who = j.person[cj].astype(np.int64)
     when = (j.start[cj] - rng.integers(1, 46, int(cj.sum()))).astype(np.int64)
+    entry_part = len(parts)
     parts.append(
         (
             who,
@@ -240,21 +241,23 @@ def draw_events(
     group = np.concatenate([x[2] for x in parts])
     trig = np.concatenate([np.full(len(x[0]), x[3]) for x in parts])
     phase = np.concatenate([x[4] for x in parts])
+    entry = np.concatenate([np.full(len(x[0]), i == entry_part) for i, x in enumerate(parts)])
     alive = when < deaths.day[person]
     in_history = (when >= day(p.offending_from)) & (when <= day(p.pnc_extract_date))
     keep = alive & in_history
-    person, when, group, trig, phase = (
+    person, when, group, trig, phase, entry = (
         person[keep],
         when[keep],
         group[keep],
         trig[keep],
         phase[keep],
+        entry[keep],
     )
-    # trigger arrests are proven (convicted or cautioned) at the rate the model counts;
-    # the criminal justice route arrest is proven a little less often
+    # a share of trigger arrests come to nothing; the rest are proven (convicted or cautioned)
     proven = np.where(trig, rng.random(len(person)) < 1.0 / (1 + u_arrest), True)
     tested = trig & (when >= day(p.drug_tests_from)) & (when <= day(p.drug_tests_to))
-    tested &= rng.random(len(person)) < p.test_prob_trigger_arrest
+    test_prob = np.where(entry, p.test_prob_cjs_entry_arrest, p.test_prob_trigger_arrest)
+    tested &= rng.random(len(person)) < test_prob
     order = np.lexsort((when, person))
     return Events(
         person=person[order].astype(np.int32),

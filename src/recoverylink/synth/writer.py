@@ -39,7 +39,8 @@ def csv_lines(frame: pd.DataFrame) -> np.ndarray:
         pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
     except pa.ArrowInvalid:
         buf = io.BytesIO()
-        pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        quoted = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        pacsv.write_csv(table, buf, quoted)
     lines = buf.getvalue().split(b"\n")[:-1]
     assert len(lines) == len(frame), "a value holds a newline"
     out = np.empty(len(lines), dtype=object)
