@@ -214,9 +214,9 @@ def draw_journeys(
     offender = people.offender[j.person]
     rates = people.rate[people.offender & (people.group >= 0)]
     modest = people.rate[j.person] < (np.quantile(rates, 0.75) if len(rates) else 0.0)
-    leaves = (j.group == G_DROPPED_OUT) | (j.group == G_OTHER)
+    dropped = j.group == G_DROPPED_OUT
     j.hard_core = (
-        offender & j.cjs_route & modest & leaves & (rng.random(len(j)) < p.share_hard_core_dip)
+        offender & j.cjs_route & modest & dropped & (rng.random(len(j)) < p.share_hard_core_dip)
     )
     return j
 

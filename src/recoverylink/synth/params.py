@@ -64,15 +64,15 @@ class SynthParams:
     # probability that a journey exit is successful, by financial year of exit
     # (from 2003-04), before area and person effects; the recovery agenda raised it
     success_at_exit_by_year: tuple[float, ...] = (
-        0.360,
+        0.359,
         0.395,
         0.464,
-        0.471,
-        0.509,
-        0.553,
-        0.613,
-        0.677,
-        0.719,
+        0.470,
+        0.508,
+        0.551,
+        0.608,
+        0.671,
+        0.725,
     )
     short_journey_success_factor: float = 0.35  # odds multiplier for journeys < 12 weeks
     share_other_exit: float = 0.08  # transfers in custody, moved away
@@ -82,9 +82,9 @@ class SynthParams:
         0.300,
         0.300,
         0.340,
-        0.402,
-        0.465,
-        0.322,
+        0.398,
+        0.457,
+        0.318,
         0.180,
         0.120,
         0.100,
@@ -100,13 +100,13 @@ class SynthParams:
     best_area: str = "E10000016"  # Kent
     best_area_log_odds: float = 1.1
     worst_area: str = "E10000013"  # Gloucestershire
-    worst_area_log_odds: float = -1.6
+    worst_area_log_odds: float = -1.75
     area_log_odds_sd: float = 0.22  # spread of the other areas' effects
     london_south_east_log_odds: float = 0.25  # London and the South East complete more often
     # returns after a journey ends
-    return_prob_after_success: float = 0.235  # chance of a new journey after a success
-    return_prob_after_dropout: float = 0.564  # ... after dropping out
-    return_prob_after_other: float = 0.47  # ... after any other exit
+    return_prob_after_success: float = 0.24  # chance of a new journey after a success
+    return_prob_after_dropout: float = 0.576  # ... after dropping out
+    return_prob_after_other: float = 0.48  # ... after any other exit
     return_gap_mean_days: float = 420.0  # mean gap before coming back (at least 22 days)
     # "revolving door" clients: short journeys and quick returns
     share_cyclers: float = 0.24  # clients who are revolving-door clients
@@ -127,8 +127,8 @@ class SynthParams:
 
     # --- offending ----------------------------------------------------------
     pnc_only_people: float = 4_000_000  # offenders never in treatment
-    share_offender_opiate: float = 0.457  # opiate/crack users with an offending career
-    share_offender_other: float = 0.221  # other drug and alcohol clients with one
+    share_offender_opiate: float = 0.464  # opiate/crack users with an offending career
+    share_offender_other: float = 0.226  # other drug and alcohol clients with one
     trigger_rate_mean_opiate: float = 1.35  # proven trigger offences a year, offenders
     trigger_rate_mean_other: float = 1.10  # the same for other drug users (alcohol: half)
     trigger_rate_shape: float = 1.5  # gamma shape: heterogeneity between offenders
@@ -137,22 +137,23 @@ class SynthParams:
     # offending rate factor minus one for the 2 years from a journey start, by the journey's
     # outcome group; fitted so that the measured changes (which include regression to the
     # mean) land on the published ones
-    change_retained: float = 0.411
-    change_completed_returned: float = -0.284
-    change_completed_not_returned: float = -0.0439
-    change_dropped_out: float = -0.603
-    change_other: float = -0.85  # the same for the other outcomes (transfers, short completions)
+    change_retained: float = 0.39
+    change_completed_returned: float = -0.358
+    change_completed_not_returned: float = -0.157
+    change_dropped_out: float = -0.706
+    # other outcomes: custody, moved away, referred on, completions within 6 months
+    change_other: float = -0.622
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.229
-    factor_fraud: float = 0.257
-    factor_theft: float = 0.595
-    cjs_route_first_journey: float = 0.782  # offenders' first journeys that start through the CJS
-    # the hard core: CJS-route offenders below the 75th rate percentile who do not stay or
-    # complete, whose offending rises sharply
+    factor_soliciting: float = 0.298
+    factor_fraud: float = 0.276
+    factor_theft: float = 0.678
+    cjs_route_first_journey: float = 0.821  # offenders' first journeys that start through the CJS
+    # the hard core: CJS-route offenders below the 75th rate percentile who drop out and
+    # whose offending rises sharply
     share_hard_core_dip: float = 1
-    hard_core_multiplier: float = 4.0  # their offending rate factor from the start
-    post_exit_factor_success: float = 0.0217  # offending after a successful exit, vs journey level
-    post_exit_factor_other: float = 0.0261  # offending after any other exit, vs journey level
+    hard_core_multiplier: float = 4.2  # their offending rate factor from the start
+    post_exit_factor_success: float = 0.0146  # offending after a successful exit, vs journey level
+    post_exit_factor_other: float = 0.0174  # offending after any other exit, vs journey level
     # PNC-only offenders: rate of proven offences a year and the trigger share
     pnc_only_rate_mean: float = 0.45
     pnc_only_share_trigger: float = 0.30
@@ -170,7 +171,7 @@ class SynthParams:
     smr_offender: float = 1.6  # offenders never in treatment
     # drug-poisoning deaths a year, treatment clients (opiate users x1.6, other drugs x0.4,
     # alcohol x0.15)
-    drug_poisoning_rate_in_treatment: float = 0.00452
+    drug_poisoning_rate_in_treatment: float = 0.00472
     drug_poisoning_rate_never_treated_user: float = 0.004  # offenders never treated: a tenth
     background_deaths_per_year: float = 60_000  # decoy deaths of people outside the model
     # --- recording errors ---------------------------------------------------
