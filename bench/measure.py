@@ -17,7 +17,12 @@ class Measurement:
 
 
 def _tree_rss(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, in bytes."""
+    """Proportional set size (PSS) of ``root`` and all its descendants, in bytes.
+
+    PSS splits pages shared between processes (a forked worker shares its parent's
+    memory) among them, so the sum is the memory the tree really holds; summing
+    RSS would count shared pages once per process.
+    """
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -25,13 +30,13 @@ def _tree_rss(root: int) -> int:
             continue
         try:
             stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
+            rollup = (entry / "smaps_rollup").read_text()
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
                 rss[int(entry.name)] = int(line.split()[1]) * 1024
     total, stack = 0, [root]
     while stack:

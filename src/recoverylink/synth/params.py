@@ -98,7 +98,7 @@ class SynthParams:
     prolific_short_journey_extra: float = 0.55  # extra share of short journeys, per level
     # area effects on the odds of a successful exit: two named extremes and a spread
     best_area: str = "E10000016"  # Kent
-    best_area_log_odds: float = 1.1
+    best_area_log_odds: float = 1.35
     worst_area: str = "E10000013"  # Gloucestershire
     worst_area_log_odds: float = -1.75
     area_log_odds_sd: float = 0.22  # spread of the other areas' effects
@@ -113,7 +113,7 @@ class SynthParams:
     cycler_return_prob: float = 0.85  # their chance of coming back after each journey
     cycler_gap_mean_days: float = 120.0  # their mean gap before coming back
     cycler_short_journey: float = 0.75  # their share of short journeys
-    share_returns_via_cjs: float = 0.95  # returns triggered by an arrest (DIP route)
+    share_returns_via_cjs: float = 0.85  # returns triggered by an arrest (DIP route)
     # episodes within journeys
     share_journey_with_transfer: float = 0.12  # a transfer to another provider within 21 days
     share_concurrent_second_provider: float = 0.05  # a second provider sees the client too
@@ -140,13 +140,13 @@ class SynthParams:
     change_retained: float = 0.39
     change_completed_returned: float = -0.358
     change_completed_not_returned: float = -0.157
-    change_dropped_out: float = -0.706
+    change_dropped_out: float = -0.75
     # other outcomes: custody, moved away, referred on, completions within 6 months
     change_other: float = -0.622
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.298
-    factor_fraud: float = 0.276
-    factor_theft: float = 0.678
+    factor_soliciting: float = 0.333
+    factor_fraud: float = 0.301
+    factor_theft: float = 0.796
     cjs_route_first_journey: float = 0.821  # offenders' first journeys that start through the CJS
     # the hard core: CJS-route offenders below the 75th rate percentile who drop out and
     # whose offending rises sharply
