@@ -28,6 +28,7 @@ PROFILES = ("auto", "scale1", "small")
 
 @dataclass(frozen=True)
 class CheckRow:
+    key: str
     figure: str
     published: float
     measured: float
@@ -347,15 +348,24 @@ def run_check(
             tol = tol * published
         if fig.area_level and profile == "small":
             note = "not measured at this scale (too few people per area)"
-            report.rows.append(CheckRow(fig.figure, published, math.nan, tol, fig.unit, True, note))
+            report.rows.append(
+                CheckRow(fig.key, fig.figure, published, math.nan, tol, fig.unit, True, note)
+            )
             continue
         if math.isnan(value):
             report.rows.append(
                 CheckRow(
-                    fig.figure, published, value, tol, fig.unit, False, "could not be measured"
+                    fig.key,
+                    fig.figure,
+                    published,
+                    value,
+                    tol,
+                    fig.unit,
+                    False,
+                    "could not be measured",
                 )
             )
             continue
         ok = abs(value - published) <= tol
-        report.rows.append(CheckRow(fig.figure, published, value, tol, fig.unit, ok))
+        report.rows.append(CheckRow(fig.key, fig.figure, published, value, tol, fig.unit, ok))
     return report
