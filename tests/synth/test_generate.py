@@ -109,6 +109,7 @@ def test_non_consenting_episodes_hold_only_allowed_fields(small_england: Path) -
     eps = pd.concat([_zip_tables(p)["episodes.csv"] for p in subs])
     no = eps[eps["consent"] == "n"]
     assert len(no) > 0
+    # the fields DATA_SPEC section 1 lets a non-consenting episode fill
     allowed = {
         "provider_code",
         "client_ref",

@@ -30,6 +30,7 @@ from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import make_people
 from recoverylink.synth.writer import (
     TreatmentTables,
+    csv_body,
     csv_lines,
     header,
     write_csv,
@@ -116,6 +117,7 @@ def generate_into(
     progress.advance()
     tests = police.build_drug_tests(streams[10], people, ev, codes, pnc_of, geo, p)
     death_rows = registrations.build_deaths(streams[11], people, deaths, geo, p, scale)
+    del ev, codes  # the largest intermediate tables: free them before writing
     progress.advance()
 
     provider_codes = geo.providers["provider_code"].to_numpy(dtype=object)
@@ -153,6 +155,8 @@ def generate_into(
     )
     progress.advance()
     n_zips = write_treatment(tables, out / "treatment", workers=workers, progress=progress)
+    n_interventions, n_top = len(iv_frame), len(top_frame)
+    del tables, iv_frame, top_frame, iv, top
 
     progress.stage("writing police, drug test and death files", 4)
     pnc_date = p.pnc_extract_date
@@ -168,6 +172,8 @@ def generate_into(
             ),
         ],
     )
+    n_aliases, n_disposals = len(aliases), len(disposals)
+    del aliases, disposals
     progress.advance()
     months = month_index(tests["test_date"].to_numpy())
     t_out = assemble.dated(tests, ["date_of_birth", "test_date"])
@@ -206,12 +212,12 @@ def generate_into(
         "people": len(people),
         "providers": len(provider_codes),
         "episodes": len(ep_frame),
-        "interventions": len(iv_frame),
-        "top_reviews": len(top_frame),
+        "interventions": n_interventions,
+        "top_reviews": n_top,
         "treatment_submissions": int(n_zips),
         "pnc_nominals": len(nominals),
-        "pnc_aliases": len(aliases),
-        "pnc_disposals": len(disposals),
+        "pnc_aliases": n_aliases,
+        "pnc_disposals": n_disposals,
         "drug_tests": len(tests),
         "deaths": len(death_rows),
     }
@@ -227,7 +233,7 @@ def generate_into(
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    return header(list(frame.columns)) + b"".join(csv_lines(frame).tolist())
+    return header(list(frame.columns)) + csv_body(frame)
 
 
 def _write_truth(

@@ -28,20 +28,30 @@ from recoverylink.synth.dates import fy_start, month_end, month_index
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def csv_lines(frame: pd.DataFrame) -> np.ndarray:
-    """Each row of ``frame`` (all string columns) as one CSV line (bytes, with newline)."""
+def csv_body(frame: pd.DataFrame) -> bytes:
+    """The rows of ``frame`` as CSV, without a header.
+
+    Fields are written plain, as most senders write them; only a table with a
+    value that needs quoting (a comma, a quote) is written with quoted strings.
+    """
     if len(frame) == 0:
-        return np.zeros(0, dtype=object)
+        return b""
     table = pa.Table.from_pandas(frame.astype(str), preserve_index=False)
     buf = io.BytesIO()
     try:
-        # plain fields, as most senders write them; quotes only where a value needs them
         pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
     except pa.ArrowInvalid:
         buf = io.BytesIO()
         quoted = pacsv.WriteOptions(include_header=False, quoting_style="needed")
         pacsv.write_csv(table, buf, quoted)
-    lines = buf.getvalue().split(b"\n")[:-1]
+    return buf.getvalue()
+
+
+def csv_lines(frame: pd.DataFrame) -> np.ndarray:
+    """Each row of ``frame`` (all string columns) as one CSV line (bytes, with newline)."""
+    if len(frame) == 0:
+        return np.zeros(0, dtype=object)
+    lines = csv_body(frame).split(b"\n")[:-1]
     assert len(lines) == len(frame), "a value holds a newline"
     out = np.empty(len(lines), dtype=object)
     out[:] = [line + b"\n" for line in lines]
@@ -56,7 +66,7 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
         fh.write(header(list(frame.columns)))
-        fh.write(b"".join(csv_lines(frame).tolist()))
+        fh.write(csv_body(frame))
 
 
 def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
