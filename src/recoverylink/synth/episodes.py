@@ -30,6 +30,7 @@ class Episodes:
     # client_key, wait_first_intervention
 
 
+PERSON_SPAN = 1_000_000_000  # above any person id, to pack (provider, person) in one int64
 CJS_SOURCES = np.array(
     ["arrest_referral", "dip", "probation", "court_order", "prison"], dtype=object
 )
@@ -291,14 +292,16 @@ def identity_columns(
     """Attributors as each provider recorded them, with errors fixed per client record."""
     person = ep["person"].to_numpy()
     # a client record per provider and person; a few people are registered twice
-    key = ep["provider"].to_numpy().astype(np.int64) * 10_000_000 + person
+    key = ep["provider"].to_numpy().astype(np.int64) * PERSON_SPAN + person
+    # only a later episode at the same provider can be registered anew (about a third of
+    # episodes), so the rate among those is three times the share of all episodes
     dup = (ep.groupby(key).cumcount().to_numpy() > 0) & (
         rng.random(len(ep)) < p.share_duplicate_client_ref * 3
     )  # a later episode registered under a second client ref
     client = pd.Series(key * 2 + dup.astype(np.int64))
     codes, uniq = pd.factorize(client, sort=True)
     nclients = len(uniq)
-    cp = (uniq.to_numpy() // 2) % 10_000_000
+    cp = (uniq.to_numpy() // 2) % PERSON_SPAN
     male = people.male[cp]
     true_first = np.empty(nclients, dtype=object)
     for sex, mask in (("male", male), ("female", ~male)):

@@ -151,6 +151,8 @@ def make_people(rng: np.random.Generator, p: SynthParams, scale: float, geo: Geo
     fore[twin_idx[clash]] = (fore[twin_idx[clash]] + 1) % 150
 
     nickname = names.pick_nicknames(rng, male, fore)
+    # about 60% of forenames have a nickname, so the rate among those is raised to keep
+    # nickname_in_treatment the share of all clients
     uses_nickname = treated & (nickname != "") & (rng.random(n) < p.nickname_in_treatment / 0.6)
 
     new_surname = np.full(n, -1, dtype=np.int32)
