@@ -293,3 +293,14 @@ class TableCheck:
             "{column} {value!r} is already used on row {first_row}" + within,
             extra={"first_row": first_row},
         )
+
+
+def after_period(t: TableCheck, rule: str, limit: str, *columns: str) -> None:
+    """Flag dates after the end of the file's period (``limit`` names that end in the message)."""
+    end = t.context.period_end
+    if end is None:
+        return
+    msg = f"{{column}} {{value}} is after {limit} ({end})"
+    for column in columns:
+        if t.has(column):
+            t.flag(t.date(column) > np.datetime64(end), rule, column, msg)

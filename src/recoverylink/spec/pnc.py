@@ -6,10 +6,8 @@ The extract date in the file name (``pnc_<YYYY-MM-DD>.zip``) is the context's
 
 from __future__ import annotations
 
-import numpy as np
-
 from recoverylink.spec import codes
-from recoverylink.spec.checks import TableCheck
+from recoverylink.spec.checks import TableCheck, after_period
 from recoverylink.spec.reference import offence_code_values, police_force_codes
 from recoverylink.spec.schema import PNC_ID, POSTCODE, Need, Table, code, date, formatted, text
 
@@ -20,13 +18,7 @@ OFFENCE_SOURCE = "reference/offence_codes.csv (offence_code)"
 
 
 def after_extract(t: TableCheck, *columns: str) -> None:
-    end = t.context.period_end
-    if end is None:
-        return
-    msg = f"{{column}} {{value}} is after the extract date ({end})"
-    for column in columns:
-        if t.has(column):
-            t.flag(t.date(column) > np.datetime64(end), "after_extract_date", column, msg)
+    after_period(t, "after_extract_date", "the extract date", *columns)
 
 
 def nominal_rules(t: TableCheck) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from recoverylink.spec import codes
-from recoverylink.spec.checks import TableCheck
+from recoverylink.spec.checks import TableCheck, after_period
 from recoverylink.spec.reference import local_authority_codes
 from recoverylink.spec.schema import (
     INITIAL,
@@ -54,13 +54,7 @@ def provider_rules(t: TableCheck) -> None:
 
 def after_month(t: TableCheck, *columns: str) -> None:
     """Dates after the end of the submission month (the extract cannot hold the future)."""
-    end = t.context.period_end
-    if end is None:
-        return
-    msg = f"{{column}} {{value}} is after the end of the submission month ({end})"
-    for column in columns:
-        if t.has(column):
-            t.flag(t.date(column) > np.datetime64(end), "after_submission_month", column, msg)
+    after_period(t, "after_submission_month", "the end of the submission month", *columns)
 
 
 def before(t: TableCheck, later: str, earlier: str, rule: str, message: str) -> None:

@@ -30,7 +30,7 @@ from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import make_people
 from recoverylink.synth.writer import (
     TreatmentTables,
-    csv_body,
+    csv_file,
     csv_lines,
     header,
     write_csv,
@@ -164,11 +164,11 @@ def generate_into(
     write_zip(
         out / "pnc" / f"pnc_{pnc_date}.zip",
         [
-            ("nominals.csv", _csv_bytes(assemble.dated(nominals, ["date_of_birth"]))),
-            ("aliases.csv", _csv_bytes(assemble.dated(aliases, ["date_of_birth"]))),
+            ("nominals.csv", csv_file(assemble.dated(nominals, ["date_of_birth"]))),
+            ("aliases.csv", csv_file(assemble.dated(aliases, ["date_of_birth"]))),
             (
                 "disposals.csv",
-                _csv_bytes(assemble.dated(disposals, ["offence_date", "disposal_date"])),
+                csv_file(assemble.dated(disposals, ["offence_date", "disposal_date"])),
             ),
         ],
     )
@@ -230,10 +230,6 @@ def generate_into(
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return counts
-
-
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    return header(list(frame.columns)) + csv_body(frame)
 
 
 def _write_truth(

@@ -62,11 +62,14 @@ def header(columns: list[str]) -> bytes:
     return (",".join(columns) + "\n").encode()
 
 
+def csv_file(frame: pd.DataFrame) -> bytes:
+    """A whole CSV file: header and rows."""
+    return header(list(frame.columns)) + csv_body(frame)
+
+
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
-        fh.write(header(list(frame.columns)))
-        fh.write(csv_body(frame))
+    path.write_bytes(csv_file(frame))
 
 
 def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
