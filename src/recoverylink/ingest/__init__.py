@@ -1,0 +1,1 @@
+"""Ingest: read, validate, archive and load submissions; reports and safety limits."""
