@@ -57,11 +57,23 @@ class LinkageConfig:
 
 
 @dataclass(frozen=True)
+class IngestConfig:
+    """Limits on submitted files (see ``recoverylink.spec.limits.ReadLimits``)."""
+
+    max_zip_bytes: int
+    max_csv_bytes: int
+    max_unzipped_bytes: int
+    max_compression_ratio: float
+    max_field_bytes: int
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig
     duckdb: DuckDBConfig
     synth: SynthConfig
     linkage: LinkageConfig
+    ingest: IngestConfig
     sources: tuple[str, ...]
     """Where the settings came from, lowest layer first."""
     secrets_file: Path
@@ -91,6 +103,10 @@ def _positive(value: Any) -> str | None:
     return None if value > 0 else "must be more than 0"
 
 
+def _ratio(value: Any) -> str | None:
+    return None if value >= 1 else "must be 1 or more"
+
+
 def _between_0_and_1(value: Any) -> str | None:
     return None if 0 < value < 1 else "must be more than 0 and less than 1"
 
@@ -114,6 +130,13 @@ _SETTINGS: dict[str, dict[str, _Setting]] = {
         "default_scale": _Setting(float, _positive),
     },
     "linkage": {"match_threshold": _Setting(float, _between_0_and_1)},
+    "ingest": {
+        "max_zip_bytes": _Setting(int, _at_least_one),
+        "max_csv_bytes": _Setting(int, _at_least_one),
+        "max_unzipped_bytes": _Setting(int, _at_least_one),
+        "max_compression_ratio": _Setting(float, _ratio),
+        "max_field_bytes": _Setting(int, _at_least_one),
+    },
 }
 
 SETTING_ENV_VARS: dict[str, str] = {
@@ -265,6 +288,7 @@ def _build(values: _Values, sources: tuple[str, ...]) -> Config:
             default_scale=values["synth", "default_scale"],
         ),
         linkage=LinkageConfig(match_threshold=values["linkage", "match_threshold"]),
+        ingest=IngestConfig(**{key: values["ingest", key] for key in _SETTINGS["ingest"]}),
         sources=sources,
         secrets_file=Path.cwd() / SECRETS_FILE_NAME,
     )

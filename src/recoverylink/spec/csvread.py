@@ -6,6 +6,14 @@ does not add up (blank lines, lone CR line ends) or pyarrow refuses the file
 (records with the wrong number of fields, an odd number of quote characters), the
 file is read again with Python's csv module, which is slower but tracks each
 record's first line exactly and names every malformed record.
+
+Hostile files are held to :class:`~recoverylink.spec.limits.ReadLimits`: a file
+over ``max_csv_bytes`` is refused unread (``too_large``), a file holding NUL
+bytes is binary, not UTF-8 text (``bad_encoding``), and a field over
+``max_field_bytes`` is reported with its row and column (``field_too_large``)
+and its record left out, like a record with the wrong number of fields. Every
+value stays text: nothing is evaluated, and a field such as ``=cmd|' /C calc'!A0``
+is just the text it is (reports escape it for spreadsheets).
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -21,13 +31,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from recoverylink.spec import tables
-from recoverylink.spec.checks import HEADER_CHECKED, ROW_INDEX
+from recoverylink.spec.checks import HEADER_CHECKED, ROW_INDEX, to_mask
+from recoverylink.spec.limits import ReadLimits, current_limits, size_text
 from recoverylink.spec.problems import Problem
 from recoverylink.spec.schema import Table
 
 BOM = b"\xef\xbb\xbf"
 _UNDECODABLE = re.compile("[\udc80-\udcff]+")
 _CONTENT = re.compile(rb"[^\r\n\t ]")  # anything but blank space
+_SHOWN = 40  # characters of an over-long field shown as its value
 
 
 class _SlowPath(Exception):
@@ -35,7 +47,18 @@ class _SlowPath(Exception):
 
 
 def encoding_problems(body: bytes, file: str) -> list[Problem]:
-    """One ``bad_encoding`` problem per line that is not valid UTF-8."""
+    """One ``bad_encoding`` problem per line that is not valid UTF-8 (one for a binary file)."""
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        if body[:2] in (b"\xff\xfe", b"\xfe\xff") or _wide_text(body[:4096]):
+            msg = "the file looks like UTF-16 or UTF-32 text; save it as UTF-8"
+        else:
+            line = body.count(b"\n", 0, nul) + 1
+            msg = (
+                "the file holds NUL bytes (the first on line "
+                f"{line}): it is binary data, not a UTF-8 CSV file"
+            )
+        return [Problem(file, None, None, None, "bad_encoding", msg)]
     if body.isascii():
         return []
     try:
@@ -60,6 +83,12 @@ def encoding_problems(body: bytes, file: str) -> list[Problem]:
         msg = f"bytes {value} are not UTF-8; save the file as UTF-8"
         problems.append(Problem(file, line, None, value, "bad_encoding", msg))
     return problems
+
+
+def _wide_text(sample: bytes) -> bool:
+    """Mostly-ASCII text in UTF-16 or UTF-32: NUL in nearly every other byte (odd or even)."""
+    halves = (sample[0::2], sample[1::2])
+    return any(len(h) >= 2 and h.count(0) >= 0.9 * len(h) for h in halves)
 
 
 def match_header(spec: Table, names: list[str], file: str) -> tuple[dict[str, int], list[Problem]]:
@@ -141,7 +170,29 @@ def _fast(body: bytes) -> tuple[list[str], np.ndarray, list[pa.ChunkedArray]]:
     return names, rows, list(read.columns)
 
 
+@contextmanager
+def _field_size_limit(size: int) -> Iterator[None]:
+    """Let Python's csv module read fields up to ``size`` characters (its default is 128 KiB).
+
+    Over-long fields are then found and reported by :func:`_long_fields`, with
+    their row and column, rather than as an anonymous parse error.
+    """
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
 def _slow(
+    text: str, file: str
+) -> tuple[list[str], np.ndarray, list[pa.ChunkedArray], list[Problem]]:
+    with _field_size_limit(len(text) + 1):
+        return _slow_read(text, file)
+
+
+def _slow_read(
     text: str, file: str
 ) -> tuple[list[str], np.ndarray, list[pa.ChunkedArray], list[Problem]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -179,8 +230,40 @@ def _empty_file(file: str) -> Problem:
     return Problem(file, None, None, None, "empty_file", "the file has no header row")
 
 
+def _long_fields(
+    header: list[str],
+    rows: np.ndarray,
+    arrays: list[pa.ChunkedArray],
+    limit: int,
+    file: str,
+) -> tuple[np.ndarray | None, list[Problem]]:
+    """Fields longer than ``limit`` UTF-8 bytes: which records hold one, and a problem each.
+
+    ``header`` gives each position's column name as it should be reported.
+    """
+    too_long: np.ndarray | None = None
+    problems: list[Problem] = []
+    for name, values in zip(header, arrays, strict=True):
+        lengths = pc.binary_length(values)
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= limit:
+            continue
+        mask = to_mask(pc.greater(lengths, limit))
+        too_long = mask if too_long is None else too_long | mask
+        where = np.flatnonzero(mask)
+        sizes = lengths.take(pa.array(where)).to_pylist()
+        shown = pc.utf8_slice_codeunits(values.take(pa.array(where)), 0, _SHOWN).to_pylist()
+        for row, size, start in zip(rows[where].tolist(), sizes, shown, strict=True):
+            msg = (
+                f"the field is {size_text(size)} long; the limit is {size_text(limit)} "
+                "(the record is not checked further)"
+            )
+            problems.append(Problem(file, row, name, f"{start}…", "field_too_large", msg))
+    return too_long, problems
+
+
 def read_csv_strict(
-    data: bytes, file: str, table: str | None = None
+    data: bytes, file: str, table: str | None = None, *, limits: ReadLimits | None = None
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read one CSV file of the spec, every field as text ("" = missing).
 
@@ -188,12 +271,17 @@ def read_csv_strict(
     has the table's columns that were found (in spec order, first of any
     duplicates), index ``row`` = the line each record starts on, and
     ``attrs[HEADER_CHECKED]`` so validate_table does not report the header twice.
-    ``None`` is returned when the file cannot be read at all.
+    ``None`` is returned when the file cannot be read at all. ``limits`` defaults
+    to the limits in force (:func:`~recoverylink.spec.limits.current_limits`).
     """
+    limits = limits or current_limits()
     spec = tables.table(table) if table else tables.table_for_file(file)
     if spec is None:
         msg = "the file name does not say which table of the spec this is"
         return None, [Problem(file, None, None, None, "bad_file_name", msg)]
+    if len(data) > limits.max_csv_bytes:
+        msg = f"the file is {size_text(len(data))}; the limit is {size_text(limits.max_csv_bytes)}"
+        return None, [Problem(file, None, None, None, "too_large", msg)]
     body = data[len(BOM) :] if data.startswith(BOM) else data
     problems = encoding_problems(body, file)
     if problems:
@@ -207,6 +295,15 @@ def read_csv_strict(
         if not names:
             return None, problems
     positions, header_problems = match_header(spec, names, file)
+    if len(body) > limits.max_field_bytes:
+        spelt = {i: c for c, i in positions.items()}
+        header = [spelt.get(i, n) for i, n in enumerate(names)]
+        too_long, long_problems = _long_fields(header, rows, arrays, limits.max_field_bytes, file)
+        if too_long is not None:
+            keep = pa.array(~too_long)
+            arrays = [pc.filter(a, keep) for a in arrays]
+            rows = rows[~too_long]
+            problems = problems + long_problems
     index = pd.Index(rows, name=ROW_INDEX)
     if positions:
         frame = pa.table([arrays[i] for i in positions.values()], names=list(positions)).to_pandas()

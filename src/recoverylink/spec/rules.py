@@ -32,6 +32,20 @@ RULES: dict[str, Rule] = {
     "empty_file": Rule("the file has a header row", "preamble"),
     "bad_csv": Rule("the file is well-formed CSV (every quoted field is closed)", "preamble"),
     "wrong_field_count": Rule("every record has as many fields as the header", "preamble"),
+    # Safety limits on hostile files (settings [ingest], docs/validate.md).
+    "too_large": Rule(
+        "a zip, a CSV file (alone or uncompressed in a zip) and a zip's files together "
+        "stay within the size limits",
+        "§6 'reject anything else'",
+    ),
+    "compression_ratio": Rule(
+        "a zip member does not expand more than the ratio limit (a zip bomb)",
+        "§6 'reject anything else'",
+    ),
+    "nested_archive": Rule(
+        "a zip holds no archive, by name or by content", "§1 'holding three CSV files'"
+    ),
+    "field_too_large": Rule("no field is longer than the field size limit", "preamble"),
     # Header.
     "unknown_column": Rule("every column in the header belongs to the table", "preamble"),
     "missing_column": Rule("every column of the table is in the header", "§1-§5 tables"),
