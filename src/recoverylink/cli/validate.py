@@ -14,7 +14,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 from rich.console import Console
@@ -53,6 +53,7 @@ read or is not a file of any dataset.
 Example: recoverylink validate treatment_P001_2021-06.zip --report-dir reports
 """
 
+_SKIPPED_SHOWN = 5
 SKIPPED_FOLDERS = frozenset({"truth"})
 SKIPPED_FILES = frozenset({"manifest.json", CSV_NAME, JSON_NAME})
 """Never checked when found in a folder: the synthetic England's manifest, and our own reports."""
@@ -136,13 +137,15 @@ def validate(
     context = ValidationContext(provider_codes=_provider_codes(providers))
     console = Console()
     found = list(collect(paths))
+    skipped = [item.path for item in found if isinstance(item, Skipped)]
+    to_check = [item for item in found if not isinstance(item, Skipped)]
     results: list[FileResult] = []
     with limits_in_force(limits), RichProgress(console) as progress:
-        progress.stage("Checking files", total=len(found))
-        for item in found:
+        progress.stage("Checking files", total=len(to_check))
+        for item in to_check:
             results.append(item if isinstance(item, FileResult) else check_file(item, context))
             progress.advance()
-    report = ValidationReport.build(results, limits)
+    report = ValidationReport.build(results, limits, skipped)
     folder = report_dir if report_dir is not None else Path.cwd()
     try:
         csv_path, json_path = write_reports(report, folder)
@@ -171,25 +174,36 @@ def _unreadable(path: Path, shown: str, why: str) -> FileResult:
     return FileResult(shown, dataset_of(path.name), Status.UNREADABLE, (problem,))
 
 
-def collect(paths: list[Path]) -> Iterator[tuple[str, Path] | FileResult]:
+class Skipped(NamedTuple):
+    """A file found in a folder whose name fits no dataset: listed, not checked."""
+
+    path: str
+
+
+Found = tuple[str, Path] | FileResult | Skipped
+
+
+def collect(paths: list[Path]) -> Iterator[Found]:
     """Each file to check as (path as shown, path), or the result for a path that cannot be.
 
-    Folders are searched in name order; a folder is never followed through a
-    symbolic link. Files are checked once even if named twice.
+    A file named on the command line is always checked. In a folder, files whose
+    names fit no dataset are skipped (listed in the report), as are ``truth/``
+    folders, ``manifest.json``, hidden files and earlier validation reports.
+    Folders are searched in name order and never through a symbolic link. A
+    file is checked once even if named twice.
     """
     seen: set[Path] = set()
     for given in paths:
         for item in _expand(given):
-            if isinstance(item, FileResult):
-                yield item
-                continue
-            key = item[1].resolve()
-            if key not in seen:
+            if isinstance(item, tuple) and not isinstance(item, Skipped):
+                key = item[1].resolve()
+                if key in seen:
+                    continue
                 seen.add(key)
-                yield item
+            yield item
 
 
-def _expand(given: Path) -> Iterator[tuple[str, Path] | FileResult]:
+def _expand(given: Path) -> Iterator[Found]:
     shown = str(given)
     try:
         mode = given.stat().st_mode
@@ -207,16 +221,19 @@ def _expand(given: Path) -> Iterator[tuple[str, Path] | FileResult]:
         yield _unreadable(given, shown, "not a regular file or folder")
 
 
-def _walk(folder: Path) -> Iterator[tuple[str, Path] | FileResult]:
+def _walk(folder: Path) -> Iterator[Found]:
     errors: list[OSError] = []
-    count = 0
+    submissions = 0
     for top, folders, files in os.walk(folder, onerror=errors.append):
         folders[:] = sorted(f for f in folders if f not in SKIPPED_FOLDERS and f[0] != ".")
         for name in sorted(files):
             if name in SKIPPED_FILES or name.startswith("."):
                 continue
             path = Path(top) / name
-            count += 1
+            if dataset_of(name) is None:
+                yield Skipped(str(path))
+                continue
+            submissions += 1
             try:
                 regular = stat.S_ISREG(path.stat().st_mode)
             except OSError as err:
@@ -229,8 +246,8 @@ def _walk(folder: Path) -> Iterator[tuple[str, Path] | FileResult]:
     for error in errors:
         where = Path(error.filename) if error.filename else folder
         yield _unreadable(where, str(where), f"cannot read the folder: {_reason(error)}")
-    if count == 0 and not errors:
-        yield _unreadable(folder, str(folder), "the folder holds no files to check")
+    if submissions == 0 and not errors:
+        yield _unreadable(folder, str(folder), "the folder holds no submission files to check")
 
 
 def check_file(item: tuple[str, Path], context: ValidationContext) -> FileResult:
@@ -275,6 +292,16 @@ def show(
         f"{counts['problems']:,} problem{'s' * (counts['problems'] != 1)}.",
         highlight=False,
     )
+    if report.skipped:
+        listed = ", ".join(printable(p) for p in report.skipped[:_SKIPPED_SHOWN])
+        more = len(report.skipped) - _SKIPPED_SHOWN
+        console.print(
+            f"Skipped {len(report.skipped):,} file{'s' * (len(report.skipped) != 1)} found in "
+            f"folders whose names fit no dataset: {escape(listed)}"
+            + (f" and {more:,} more (listed in the JSON report)" if more > 0 else "")
+            + "; name a file on its own to check it anyway.",
+            highlight=False,
+        )
     if problems:
         console.print(f"In the reports, {escape(MASKING_NOTE)}.", highlight=False)
     console.print(

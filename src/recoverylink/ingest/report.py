@@ -221,17 +221,21 @@ class ValidationReport:
 
     results: list[FileResult]
     limits: ReadLimits
+    skipped: list[str] = field(default_factory=list)
+    """Files found in folders whose names fit no dataset, so not checked."""
     created: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     )
 
     @classmethod
-    def build(cls, results: Iterable[FileResult], limits: ReadLimits) -> ValidationReport:
+    def build(
+        cls, results: Iterable[FileResult], limits: ReadLimits, skipped: Iterable[str] = ()
+    ) -> ValidationReport:
         masked = [
             FileResult(r.path, r.dataset, r.status, tuple(mask_problems(r.problems)))
             for r in results
         ]
-        return cls(masked, limits)
+        return cls(masked, limits, list(skipped))
 
     @property
     def problems(self) -> list[Problem]:
@@ -248,6 +252,7 @@ class ValidationReport:
             "files": len(self.results),
             **{status.value: statuses.get(status, 0) for status in Status},
             "problems": sum(len(r.problems) for r in self.results),
+            "skipped": len(self.skipped),
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -261,6 +266,7 @@ class ValidationReport:
             "masking": MASKING_NOTE,
             "limits": asdict(self.limits),
             "files": [_file_summary(r) for r in self.results],
+            "skipped": self.skipped,
             "problems": [p.as_dict() for p in self.problems],
         }
 

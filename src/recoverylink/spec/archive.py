@@ -250,20 +250,22 @@ def _read_member(
             while chunk := member.read(min(_CHUNK, cap + 1 - len(out))):
                 out += chunk
                 if len(out) > cap:
-                    return b"", _over(name, which, info, limits, len(out))
+                    return b"", _over(name, which, info, limits, compressed)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as err:
         return b"", Refusal("bad_zip", f"{name!r} cannot be read: {err}")
     return bytes(out), None
 
 
-def _over(name: str, which: str, info: zipfile.ZipInfo, limits: ReadLimits, read: int) -> Refusal:
+def _over(
+    name: str, which: str, info: zipfile.ZipInfo, limits: ReadLimits, compressed: int
+) -> Refusal:
     """The problem for a member cut off while decompressing (its header understated it)."""
-    declared = f" (its header says {size_text(info.file_size)})"
+    declared = f"its header says {size_text(info.file_size)}"
     if which == "member":
         return Refusal(
             "too_large",
             f"{name!r} uncompresses to more than {size_text(limits.max_csv_bytes)}, "
-            f"the limit{declared}",
+            f"the limit ({declared})",
         )
     if which == "together":
         return Refusal(
@@ -274,8 +276,8 @@ def _over(name: str, which: str, info: zipfile.ZipInfo, limits: ReadLimits, read
         )
     return Refusal(
         "compression_ratio",
-        f"{name!r} expands more than {limits.max_compression_ratio:g} times, "
-        f"from {size_text(info.compress_size)} to over {size_text(read - 1)}{declared}",
+        f"{name!r} expands more than {limits.max_compression_ratio:g} times its compressed "
+        f"size of at most {size_text(compressed)} ({declared})",
     )
 
 

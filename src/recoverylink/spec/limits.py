@@ -79,12 +79,13 @@ def limits_in_force(limits: ReadLimits) -> Iterator[ReadLimits]:
 
 
 def size_text(size: float) -> str:
-    """A byte count for people, in binary units.
+    """A byte count for people: exact, and in binary units when that helps.
 
     >>> size_text(512), size_text(1536), size_text(3 * 1024**3)
-    ('512 bytes', '1.5 KiB', '3 GiB')
+    ('512 bytes', '1,536 bytes (1.5 KiB)', '3,221,225,472 bytes (3 GiB)')
     """
+    exact = f"{int(size):,} bytes"
     for unit, step in (("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
         if size >= step:
-            return f"{size / step:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{int(size)} bytes"
+            return f"{exact} ({size / step:.1f}".removesuffix(".0") + f" {unit})"
+    return exact

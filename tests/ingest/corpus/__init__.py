@@ -1,0 +1,1 @@
+"""The corpus of deliberately broken submissions (see test_corpus.py)."""
