@@ -12,6 +12,7 @@ from recoverylink.synth.assemble import sequential_refs
 from recoverylink.synth.calibration import substance_group
 from recoverylink.synth.dates import age_on, day, fy_of, fy_start, iso, month_end, month_index
 from recoverylink.synth.police import pnc_check_letter
+from recoverylink.synth.writer import Lines
 
 
 def test_financial_year_boundaries() -> None:
@@ -107,3 +108,19 @@ def test_substance_groups_follow_ndtms() -> None:
         "",
         "opiate",
     ]
+
+
+def test_lines_take_joins_the_chosen_lines_in_the_order_given() -> None:
+    final = pd.DataFrame({"ref": ["E1", "E2", "E3"], "end": ["2006-01-31", "", "2007-02-01"]})
+    still_open = pd.DataFrame({"ref": ["E1", "E2", "E3"], "end": ["", "", ""]})
+    lines = Lines.of(final, still_open)
+    assert len(lines) == 6
+    assert lines.take(np.array([2, 0])) == b"E3,2007-02-01\nE1,2006-01-31\n"
+    # rows 3 to 5 are the still-open forms of rows 0 to 2
+    assert lines.take(np.array([1, 3, 5])) == b"E2,\nE1,\nE3,\n"
+    assert lines.take(np.array([], dtype=np.int64)) == b""
+
+
+def test_lines_keep_quoted_values_whole() -> None:
+    lines = Lines.of(pd.DataFrame({"name": ["Smith, J", "O'Neil"], "n": ["1", "2"]}))
+    assert lines.take(np.array([1, 0])) == b'"O\'Neil","2"\n"Smith, J","1"\n'

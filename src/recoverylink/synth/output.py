@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,13 +30,13 @@ from recoverylink.synth.geography import build_geography
 from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import make_people
 from recoverylink.synth.writer import (
+    Lines,
     TreatmentTables,
-    csv_file,
-    csv_lines,
+    csv_body,
     header,
     write_csv,
     write_treatment,
-    write_zip,
+    write_zip_streamed,
 )
 
 MAX_SCALE = 4.0
@@ -85,7 +86,7 @@ def generate_into(
     out: Path, scale: float, seed: int, p: SynthParams, progress: Progress, workers: int
 ) -> dict[str, int]:
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
-    progress.stage("modelling people, treatment and offending", 8)
+    progress.stage("modelling people, treatment and offending", 7)
     geo = build_geography(scale, p.population_per_provider)
     people = make_people(streams[0], p, scale, geo)
     progress.advance()
@@ -120,6 +121,28 @@ def generate_into(
     del ev, codes  # the largest intermediate tables: free them before writing
     progress.advance()
 
+    # police, drug test and death files first, so their tables are freed before the
+    # treatment lines are rendered and the forked treatment writers start
+    progress.stage("writing police, drug test and death files", 4)
+    counts_police = _write_police(out, nominals, aliases, disposals, p)
+    del aliases, disposals
+    progress.advance()
+    _write_drug_tests(out, tests, p)
+    progress.advance()
+    _write_deaths(out, death_rows, p)
+    progress.advance()
+    write_csv(
+        out / "reference" / "providers.csv",
+        geo.providers[["provider_code", "provider_name", "local_authority"]],
+    )
+    for name, loader in REFERENCE_FILES.items():
+        write_csv(out / "reference" / name, loader())
+    test_keys = (tests["test_id"].to_numpy(), tests["_person"].to_numpy())
+    death_keys = (death_rows["death_id"].to_numpy(), death_rows["_person"].to_numpy())
+    n_tests, n_deaths, n_nominals = len(tests), len(death_rows), len(nominals)
+    del tests, death_rows, nominals
+    progress.advance()
+
     provider_codes = geo.providers["provider_code"].to_numpy(dtype=object)
     la_codes = geo.las["la_code"].to_numpy(dtype=object)
     ep_frame = assemble.episode_frame(
@@ -133,18 +156,16 @@ def generate_into(
         ep_provider=ep["provider"].to_numpy(),
         ep_triage=ep["triage"].to_numpy(),
         ep_discharge=np.where(ep["discharged"], ep["end"], big).astype(np.int64),
-        ep_line_final=csv_lines(ep_frame),
-        ep_line_open=csv_lines(
-            assemble.open_form(ep_frame, ["discharge_date", "discharge_reason"])
+        ep_lines=Lines.of(
+            ep_frame, assemble.open_form(ep_frame, ["discharge_date", "discharge_reason"])
         ),
         iv_ep=iv["ep"].to_numpy(),
         iv_start=iv["start"].to_numpy(),
         iv_end=np.where(iv["closed"], iv["end"], big).astype(np.int64),
-        iv_line_final=csv_lines(iv_frame),
-        iv_line_open=csv_lines(assemble.open_form(iv_frame, ["end_date", "exit_status"])),
+        iv_lines=Lines.of(iv_frame, assemble.open_form(iv_frame, ["end_date", "exit_status"])),
         top_ep=top["ep"].to_numpy(),
         top_date=top["top_date"].to_numpy(),
-        top_line=csv_lines(top_frame),
+        top_lines=Lines.of(top_frame),
         headers=(
             header(assemble.EPISODE_COLUMNS),
             header(assemble.INTERVENTION_COLUMNS),
@@ -153,60 +174,11 @@ def generate_into(
         first_fy=p.first_fy,
         last_fy=p.last_fy,
     )
-    progress.advance()
-    n_zips = write_treatment(tables, out / "treatment", workers=workers, progress=progress)
     n_interventions, n_top = len(iv_frame), len(top_frame)
-    del tables, iv_frame, top_frame, iv, top
-
-    progress.stage("writing police, drug test and death files", 4)
-    pnc_date = p.pnc_extract_date
-    (out / "pnc").mkdir(parents=True, exist_ok=True)
-    write_zip(
-        out / "pnc" / f"pnc_{pnc_date}.zip",
-        [
-            ("nominals.csv", csv_file(assemble.dated(nominals, ["date_of_birth"]))),
-            ("aliases.csv", csv_file(assemble.dated(aliases, ["date_of_birth"]))),
-            (
-                "disposals.csv",
-                csv_file(assemble.dated(disposals, ["offence_date", "disposal_date"])),
-            ),
-        ],
-    )
-    n_aliases, n_disposals = len(aliases), len(disposals)
-    del aliases, disposals
-    progress.advance()
-    months = month_index(tests["test_date"].to_numpy())
-    t_out = assemble.dated(tests, ["date_of_birth", "test_date"])
-    first_m, last_m = (
-        int(month_index(np.array([fy_start(2004)]))[0]),
-        int(month_index(np.array([fy_start(p.last_fy + 2) + 270]))[0]),
-    )
-    for mi in range(first_m, last_m + 1):
-        y, m = divmod(mi, 12)
-        write_csv(
-            out / "drug_tests" / f"drug_tests_{1970 + y:04d}-{m + 1:02d}.csv", t_out[months == mi]
-        )
-    progress.advance()
-    reg_year = (
-        death_rows["date_registered"]
-        .to_numpy()
-        .astype("datetime64[D]")
-        .astype("datetime64[Y]")
-        .astype(int)
-        + 1970
-    )
-    d_out = assemble.dated(death_rows, ["date_of_birth", "date_of_death", "date_registered"])
-    for year in range(p.deaths_from_year, p.deaths_to_year + 1):
-        write_csv(out / "deaths" / f"deaths_{year}.csv", d_out[reg_year == year])
-    progress.advance()
-    write_csv(
-        out / "reference" / "providers.csv",
-        geo.providers[["provider_code", "provider_name", "local_authority"]],
-    )
-    for name, loader in REFERENCE_FILES.items():
-        write_csv(out / "reference" / name, loader())
-    _write_truth(out, ep_frame, nominals, tests, death_rows, ep, people, pnc_of, p, scale, seed)
-    progress.advance()
+    del iv_frame, top_frame, iv, top
+    n_zips = write_treatment(tables, out / "treatment", workers=workers, progress=progress)
+    del tables
+    _write_truth(out, ep_frame, test_keys, death_keys, ep, pnc_of, p, scale, seed)
     progress.close()
     counts = {
         "people": len(people),
@@ -215,11 +187,11 @@ def generate_into(
         "interventions": n_interventions,
         "top_reviews": n_top,
         "treatment_submissions": int(n_zips),
-        "pnc_nominals": len(nominals),
-        "pnc_aliases": n_aliases,
-        "pnc_disposals": n_disposals,
-        "drug_tests": len(tests),
-        "deaths": len(death_rows),
+        "pnc_nominals": n_nominals,
+        "pnc_aliases": counts_police[0],
+        "pnc_disposals": counts_police[1],
+        "drug_tests": n_tests,
+        "deaths": n_deaths,
     }
     manifest = {
         "generator": "recoverylink synth",
@@ -232,19 +204,85 @@ def generate_into(
     return counts
 
 
+CHUNK_ROWS = 500_000
+
+
+def _write_police(
+    out: Path,
+    nominals: pd.DataFrame,
+    aliases: pd.DataFrame,
+    disposals: pd.DataFrame,
+    p: SynthParams,
+) -> tuple[int, int]:
+    """The PNC extract zip; returns the numbers of aliases and disposals.
+
+    Each table is rendered in slices of :data:`CHUNK_ROWS` rows and streamed into
+    its member, so the ten million disposals at scale 1 are never all text at once.
+    """
+
+    def chunks(frame: pd.DataFrame, dates: list[str]) -> Iterator[bytes]:
+        yield header(list(frame.columns))
+        for i in range(0, len(frame), CHUNK_ROWS):
+            yield csv_body(assemble.dated(frame.iloc[i : i + CHUNK_ROWS], dates))
+
+    (out / "pnc").mkdir(parents=True, exist_ok=True)
+    write_zip_streamed(
+        out / "pnc" / f"pnc_{p.pnc_extract_date}.zip",
+        [
+            ("nominals.csv", chunks(nominals, ["date_of_birth"])),
+            ("aliases.csv", chunks(aliases, ["date_of_birth"])),
+            ("disposals.csv", chunks(disposals, ["offence_date", "disposal_date"])),
+        ],
+    )
+    return len(aliases), len(disposals)
+
+
+def _write_drug_tests(out: Path, tests: pd.DataFrame, p: SynthParams) -> None:
+    """One file of drug tests on arrest per month, April 2004 to the end of the data."""
+    months = month_index(tests["test_date"].to_numpy())
+    first_m, last_m = (
+        int(month_index(np.array([fy_start(2004)]))[0]),
+        int(month_index(np.array([fy_start(p.last_fy + 2) + 270]))[0]),
+    )
+    order = np.argsort(months, kind="stable")
+    bounds = np.searchsorted(months[order], np.arange(first_m, last_m + 2))
+    for k, mi in enumerate(range(first_m, last_m + 1)):
+        y, m = divmod(mi, 12)
+        rows = tests.iloc[order[bounds[k] : bounds[k + 1]]]
+        write_csv(
+            out / "drug_tests" / f"drug_tests_{1970 + y:04d}-{m + 1:02d}.csv",
+            assemble.dated(rows, ["date_of_birth", "test_date"]),
+        )
+
+
+def _write_deaths(out: Path, death_rows: pd.DataFrame, p: SynthParams) -> None:
+    """One file of death registrations per calendar year of registration."""
+    reg_year = (
+        death_rows["date_registered"]
+        .to_numpy()
+        .astype("datetime64[D]")
+        .astype("datetime64[Y]")
+        .astype(int)
+        + 1970
+    )
+    d_out = assemble.dated(death_rows, ["date_of_birth", "date_of_death", "date_registered"])
+    for year in range(p.deaths_from_year, p.deaths_to_year + 1):
+        write_csv(out / "deaths" / f"deaths_{year}.csv", d_out[reg_year == year])
+
+
 def _write_truth(
     out: Path,
     ep_frame: pd.DataFrame,
-    nominals: pd.DataFrame,
-    tests: pd.DataFrame,
-    death_rows: pd.DataFrame,
+    test_keys: tuple[np.ndarray, np.ndarray],
+    death_keys: tuple[np.ndarray, np.ndarray],
     ep: pd.DataFrame,
-    people: object,
     pnc_of: np.ndarray,
     p: SynthParams,
     scale: float,
     seed: int,
 ) -> None:
+    """truth/records.csv (source, key, person) and the parameters that made the folder."""
+
     def pid(x: np.ndarray) -> np.ndarray:
         return np.array([f"S{int(i):08d}" for i in x], dtype=object)
 
@@ -262,15 +300,15 @@ def _write_truth(
             pd.DataFrame(
                 {
                     "source": "drug_tests",
-                    "key": tests["test_id"].to_numpy(),
-                    "person": pid(tests["_person"].to_numpy()),
+                    "key": test_keys[0],
+                    "person": pid(test_keys[1]),
                 }
             ),
             pd.DataFrame(
                 {
                     "source": "deaths",
-                    "key": death_rows["death_id"].to_numpy(),
-                    "person": pid(death_rows["_person"].to_numpy()),
+                    "key": death_keys[0],
+                    "person": pid(death_keys[1]),
                 }
             ),
         ],

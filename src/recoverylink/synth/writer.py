@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import multiprocessing as mp
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,15 +47,41 @@ def csv_body(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def csv_lines(frame: pd.DataFrame) -> np.ndarray:
-    """Each row of ``frame`` (all string columns) as one CSV line (bytes, with newline)."""
-    if len(frame) == 0:
-        return np.zeros(0, dtype=object)
-    lines = csv_body(frame).split(b"\n")[:-1]
-    assert len(lines) == len(frame), "a value holds a newline"
-    out = np.empty(len(lines), dtype=object)
-    out[:] = [line + b"\n" for line in lines]
-    return out
+class Lines:
+    """CSV lines held in one contiguous buffer, with the offset where each line starts.
+
+    One numpy buffer instead of millions of ``bytes`` objects: it is smaller, and
+    forked writer processes share it without copying (reading a Python object
+    touches its reference count, and so copies its memory page into the child).
+    """
+
+    def __init__(self, buf: np.ndarray, offsets: np.ndarray) -> None:
+        self.buf = buf
+        self.offsets = offsets  # len(lines) + 1 entries; line i is buf[offsets[i]:offsets[i+1]]
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @classmethod
+    def of(cls, *frames: pd.DataFrame) -> Lines:
+        """The rows of each frame (all string columns) as lines, one frame after another."""
+        bodies = [csv_body(f) for f in frames]
+        buf = np.frombuffer(b"".join(bodies), dtype=np.uint8)
+        ends = np.flatnonzero(buf == ord("\n")) + 1
+        assert len(ends) == sum(len(f) for f in frames), "a value holds a newline"
+        return cls(buf, np.concatenate([[0], ends]).astype(np.int64))
+
+    def take(self, rows: np.ndarray) -> bytes:
+        """The chosen lines, in the order given, joined into one block of bytes."""
+        starts = self.offsets[rows]
+        lengths = self.offsets[rows + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return b""
+        # position in buf of every output byte: each line's start, repeated over its length
+        before = np.cumsum(lengths) - lengths
+        pos = np.repeat(starts - before, lengths) + np.arange(total)
+        return self.buf[pos].tobytes()
 
 
 def header(columns: list[str]) -> bytes:
@@ -81,6 +107,19 @@ def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
             zf.writestr(info, data, compresslevel=1)
 
 
+def write_zip_streamed(path: Path, members: list[tuple[str, Iterable[bytes]]]) -> None:
+    """A zip whose members are written piece by piece (same format as :func:`write_zip`)."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, pieces in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info._compresslevel = 1  # type: ignore[attr-defined]  # what writestr(compresslevel=1) sets
+            with zf.open(info, "w", force_zip64=True) as member:
+                for piece in pieces:
+                    member.write(piece)
+
+
 @dataclass
 class TreatmentTables:
     """Pre-rendered lines and the dates that decide which appear in each monthly extract."""
@@ -89,16 +128,14 @@ class TreatmentTables:
     ep_provider: np.ndarray
     ep_triage: np.ndarray
     ep_discharge: np.ndarray  # a large number where the episode is still open
-    ep_line_final: np.ndarray
-    ep_line_open: np.ndarray
+    ep_lines: Lines  # each episode's final line, then each one's still-open line
     iv_ep: np.ndarray  # episode row of each intervention
     iv_start: np.ndarray
     iv_end: np.ndarray  # a large number where the intervention stays open
-    iv_line_final: np.ndarray
-    iv_line_open: np.ndarray
+    iv_lines: Lines  # final lines, then still-open lines, as for episodes
     top_ep: np.ndarray
     top_date: np.ndarray
-    top_line: np.ndarray
+    top_lines: Lines
     headers: tuple[bytes, bytes, bytes]
     first_fy: int
     last_fy: int
@@ -130,21 +167,19 @@ def _submissions(
             sel = in_year[t.ep_triage[in_year] <= last]
             if len(sel) == 0:
                 continue
-            done = t.ep_discharge[sel] <= last
-            ep_lines = np.where(done, t.ep_line_final[sel], t.ep_line_open[sel])
+            n_ep = len(t.ep_discharge)
+            ep_rows = np.where(t.ep_discharge[sel] <= last, sel, sel + n_ep)
             chosen = np.zeros(len(eps), dtype=bool)
             chosen[np.searchsorted(eps, sel)] = True
             iv_sel = ivs[chosen[iv_local] & (t.iv_start[ivs] <= last)]
-            iv_lines = np.where(
-                t.iv_end[iv_sel] <= last, t.iv_line_final[iv_sel], t.iv_line_open[iv_sel]
-            )
+            iv_rows = np.where(t.iv_end[iv_sel] <= last, iv_sel, iv_sel + len(t.iv_end))
             top_sel = tops[chosen[top_local] & (t.top_date[tops] <= last)]
             y, m = divmod(mi, 12)
             name = f"treatment_{code}_{1970 + y:04d}-{m + 1:02d}.zip"
             members = [
-                ("episodes.csv", t.headers[0] + b"".join(ep_lines.tolist())),
-                ("interventions.csv", t.headers[1] + b"".join(iv_lines.tolist())),
-                ("top.csv", t.headers[2] + b"".join(t.top_line[top_sel].tolist())),
+                ("episodes.csv", t.headers[0] + t.ep_lines.take(ep_rows)),
+                ("interventions.csv", t.headers[1] + t.iv_lines.take(iv_rows)),
+                ("top.csv", t.headers[2] + t.top_lines.take(top_sel)),
             ]
             yield f"{fy}-{(fy + 1) % 100:02d}/{name}", members
 
