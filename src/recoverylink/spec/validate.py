@@ -62,6 +62,13 @@ class Checked:
     def valid(self) -> bool:
         return not self.problems
 
+    def row_counts(self) -> dict[str, int]:
+        """Records per table read, without cutting lazily held tables."""
+        counts = getattr(self.frames, "row_counts", None)
+        if callable(counts):
+            return dict(counts())
+        return {name: len(frame) for name, frame in self.frames.items()}
+
 
 def validate_table(
     table: str, df: pd.DataFrame, file: str, context: ValidationContext | None = None
