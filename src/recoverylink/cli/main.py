@@ -17,13 +17,15 @@ import typer
 from typer._click.exceptions import UsageError
 
 from recoverylink import __version__
-from recoverylink.cli import synth, validate
+from recoverylink.cli import ingest, status, synth, validate
 from recoverylink.cli.errors import ExitCode, report_error
 from recoverylink.cli.state import CliState, cli_state
 
 COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     synth.register,
     validate.register,
+    ingest.register,
+    status.register,
 )
 """Every command module's ``register``, in the order ``--help`` lists them."""
 
