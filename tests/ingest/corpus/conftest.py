@@ -8,6 +8,12 @@ of row hashes. ``baseline`` is a data directory that already holds one valid
 submission of every dataset, loaded once per test process by ``recoverylink
 ingest``; each case copies it, so "unchanged" is checked against stores with
 content in them.
+
+The one part of the stores a rejected file may change is the ledger of files
+received (the ``ingest`` schema of the warehouse), which by design records the
+rejection and its problems so that ``recoverylink status`` can say what was
+rejected and why. ``content_checksums`` is every other table of both stores;
+``Ledger`` reads what the ledger says about each file.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import contextlib
 import io
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,8 @@ from recoverylink.cli.main import main
 from .submissions import CsvFile, Plain, Zip, providers
 
 STORES = ("warehouse.duckdb", "identity.duckdb")
+LEDGER_SCHEMA = "ingest"
+"""Schema of warehouse.duckdb holding the ledger of files received (ingest.loads etc.)."""
 KIB, MIB = 1024, 1024 * 1024
 CORPUS_SETTINGS = f"""\
 [ingest]
@@ -59,34 +68,92 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def store_checksums(data_dir: Path) -> dict[str, Any]:
-    """A fingerprint of every table of both stores (None for a store that does not exist)."""
-    found: dict[str, Any] = {}
-    for store in STORES:
-        path = data_dir / store
-        if not path.exists():
-            found[store] = None
-            continue
-        tables: dict[str, Any] = {}
-        with duckdb.connect(str(path), read_only=True) as con:
-            listed = con.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables "
-                "WHERE table_type = 'BASE TABLE' ORDER BY 1, 2"
-            ).fetchall()
-            for schema, table in listed:
-                layout = con.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-                    [schema, table],
-                ).fetchall()
-                where = f"{_quoted(schema)}.{_quoted(table)}"
-                content = con.execute(
-                    "SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0), bit_xor(hash(t)) "
-                    f"FROM {where} AS t"
-                ).fetchone()
-                tables[f"{schema}.{table}"] = (tuple(layout), content)
-        found[store] = tables
+@contextlib.contextmanager
+def _stores(data_dir: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str]]]:
+    """One in-memory connection with both stores attached read-only: (connection, alias->store)."""
+    with duckdb.connect() as con:
+        attached = {}
+        for alias, store in zip(("w", "i"), STORES, strict=True):
+            path = data_dir / store
+            if path.exists():
+                con.execute(
+                    f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias} (READ_ONLY)"
+                )
+                attached[alias] = store
+        yield con, attached
+
+
+def store_checksums(data_dir: Path, ledger: bool = True) -> dict[str, Any]:
+    """A fingerprint of every table of both stores (None for a store that does not exist).
+
+    Per table: its columns and types, its row count and two order-free sums of
+    row hashes. ``ledger=False`` leaves out the warehouse's ledger of files received.
+    """
+    with _stores(data_dir) as (con, attached):
+        layout: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        for database, schema, table, column, kind in con.execute(
+            "SELECT database_name, schema_name, table_name, column_name, data_type "
+            "FROM duckdb_columns() WHERE database_name IN ('w', 'i') "
+            "ORDER BY database_name, schema_name, table_name, column_index"
+        ).fetchall():
+            if ledger or not (database == "w" and schema == LEDGER_SCHEMA):
+                layout.setdefault((database, schema, table), []).append((column, kind))
+        found: dict[str, Any] = {store: None for store in STORES}
+        found.update({store: {} for store in attached.values()})
+        if layout:
+            query = " UNION ALL ".join(
+                f"SELECT {i} AS i, count(*), coalesce(sum(hash(t)::HUGEINT), 0), bit_xor(hash(t)) "
+                f"FROM {database}.{_quoted(schema)}.{_quoted(table)} AS t"
+                for i, (database, schema, table) in enumerate(layout)
+            )
+            content = {row[0]: tuple(row[1:]) for row in con.execute(query).fetchall()}
+            for i, ((database, schema, table), columns) in enumerate(layout.items()):
+                found[attached[database]][f"{schema}.{table}"] = (tuple(columns), content[i])
     return found
+
+
+def content_checksums(data_dir: Path) -> dict[str, Any]:
+    """Every table of both stores except the ledger: what was loaded."""
+    return store_checksums(data_dir, ledger=False)
+
+
+@dataclass(frozen=True)
+class Load:
+    """One file received, as the ledger records it."""
+
+    load_id: int
+    file_name: str
+    status: str
+    problem_count: int
+    rules: tuple[tuple[str, int], ...]
+    """Problems per rule, sorted by rule."""
+    problems: tuple[tuple[str, str, int | None, str | None], ...]
+    """The problems kept (rule, file, row, column), sorted."""
+
+
+def ledger(data_dir: Path) -> list[Load]:
+    """Every file the ledger records, in load order."""
+    with _stores(data_dir) as (con, _):
+        loads = con.execute(
+            "SELECT load_id, file_name, status, problem_count FROM w.ingest.loads ORDER BY load_id"
+        ).fetchall()
+        rules = con.execute(
+            "SELECT load_id, rule, problem_count FROM w.ingest.load_rules ORDER BY load_id, rule"
+        ).fetchall()
+        problems = con.execute(
+            'SELECT load_id, rule, file, "row", "column" FROM w.ingest.load_problems'
+        ).fetchall()
+    return [
+        Load(
+            load_id,
+            file_name,
+            status,
+            count,
+            tuple((rule, n) for lid, rule, n in rules if lid == load_id),
+            tuple(sorted((tuple(p[1:]) for p in problems if p[0] == load_id), key=str)),
+        )
+        for load_id, file_name, status, count in loads
+    ]
 
 
 def rows_in(checksums: dict[str, Any]) -> int:
@@ -99,7 +166,7 @@ def rows_in(checksums: dict[str, Any]) -> int:
 def baseline_submissions() -> list[Zip | Plain]:
     """One valid submission of each dataset, none of them a corpus base (hand-made)."""
     treatment = Zip(
-        "treatment_P002_2021-06.zip",
+        "treatment_P002_2021-05.zip",
         {
             "episodes.csv": CsvFile.of(
                 "episodes",
@@ -166,7 +233,8 @@ class Baseline:
                 path = submission.write(files)
                 result = run_cli("--config", settings, "ingest", path, "--data-dir", data_dir)
                 assert result.code == 0, (path.name, result.out, result.err)
-            assert rows_in(store_checksums(data_dir)) > 0, "the baseline loaded nothing"
+            assert rows_in(content_checksums(data_dir)) > 0, "the baseline loaded nothing"
+            assert [load.status for load in ledger(data_dir)] == ["current"] * 5
             self._data_dir = data_dir
         return self._data_dir
 

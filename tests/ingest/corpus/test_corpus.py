@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pytest
 
 from recoverylink.spec import RULES
 
-from .conftest import MIB, Baseline, rows_in, run_cli, store_checksums
+from .conftest import MIB, Baseline, content_checksums, ledger, rows_in, run_cli
 from .submissions import (
     DEATHS_NAME,
     DRUG_TESTS_NAME,
@@ -469,10 +470,21 @@ def test_ingest_refuses_and_leaves_the_stores_unchanged(
 ) -> None:
     path = case.build(tmp_path)
     data_dir = baseline.copy(tmp_path / "data")
-    before = store_checksums(data_dir)
+    content, loads = content_checksums(data_dir), ledger(data_dir)
     ingested = run_cli("--config", settings, "ingest", path, "--data-dir", data_dir)
     assert ingested.code == 1, ingested.out + ingested.err
-    assert store_checksums(data_dir) == before
+    # Nothing loaded: every table but the ledger is exactly as it was ...
+    assert content_checksums(data_dir) == content
+    # ... and the ledger kept what it had and records the rejection, with exactly
+    # the problems that validate reports.
+    after = ledger(data_dir)
+    assert after[: len(loads)] == loads
+    (rejection,) = after[len(loads) :]
+    assert (rejection.file_name, rejection.status) == (path.name, "rejected")
+    assert rejection.problem_count == len(case.expected)
+    assert rejection.rules == tuple(sorted(Counter(e.rule for e in case.expected).items()))
+    wanted = sorted(((e.rule, _file_of(path, e), e.row, e.column) for e in case.expected), key=str)
+    assert list(rejection.problems) == wanted
 
 
 def test_formula_is_escaped_in_the_csv_report(tmp_path: Path, settings: Path) -> None:
@@ -502,8 +514,9 @@ def test_every_base_is_valid_and_loads(
     checked = run_cli("--config", settings, "validate", path, "--report-dir", tmp_path / "r")
     assert checked.code == 0, checked.out
     data_dir = baseline.copy(tmp_path / "data")
-    before = store_checksums(data_dir)
+    before = content_checksums(data_dir)
     assert rows_in(before) > 0
     ingested = run_cli("--config", settings, "ingest", path, "--data-dir", data_dir)
     assert ingested.code == 0, ingested.out + ingested.err
-    assert store_checksums(data_dir) != before
+    assert content_checksums(data_dir) != before
+    assert [(load.file_name, load.status) for load in ledger(data_dir)[-1:]] == [(name, "current")]
