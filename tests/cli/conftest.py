@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import types
@@ -14,6 +15,7 @@ import pytest
 
 import recoverylink.synth
 from recoverylink.cli.main import main
+from recoverylink.synth.check import CheckRow
 
 
 @dataclass
@@ -63,8 +65,14 @@ class FakeGenerate:
         params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         self.calls.append(
-            {"out_dir": out_dir, "scale": scale, "seed": seed, "force": force,
-             "progress": progress, "params": params}
+            {
+                "out_dir": out_dir,
+                "scale": scale,
+                "seed": seed,
+                "force": force,
+                "progress": progress,
+                "params": params,
+            }
         )
         if self.error is not None:
             raise self.error
@@ -82,20 +90,13 @@ def fake_generate(monkeypatch: pytest.MonkeyPatch) -> FakeGenerate:
     return fake
 
 
-@dataclass
-class Row:
-    figure: str
-    published: float
-    measured: float
-    tolerance: float
-    unit: str
-    passed: bool
-    note: str = ""
+# the real row type of the calibration check, with a placeholder key
+Row = functools.partial(CheckRow, "figure_key")
 
 
 @dataclass
 class Report:
-    rows: list[Row]
+    rows: list[CheckRow]
     passed: bool
 
 

@@ -45,8 +45,11 @@ def command_options() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("setting", "default"), packaged_settings())
 def test_every_setting_is_documented_with_its_default(setting: str, default: object) -> None:
     shown = f'"{default}"' if isinstance(default, str) else str(default)
-    rows = [line for line in doc("docs/configuration.md").splitlines()
-            if line.startswith(f"| `{setting}` |")]
+    rows = [
+        line
+        for line in doc("docs/configuration.md").splitlines()
+        if line.startswith(f"| `{setting}` |")
+    ]
     assert rows, f"{setting} has no row in docs/configuration.md"
     assert f"`{shown}`" in rows[0]
 

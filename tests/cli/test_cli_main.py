@@ -65,8 +65,7 @@ def test_unexpected_error_is_one_line_with_a_hint(run, fake_generate) -> None:
     result = run("synth", "--out", "x")
     assert result.code == 1
     assert result.err == (
-        "error: unexpected RuntimeError: boom second line "
-        "(run with --debug to see the traceback)\n"
+        "error: unexpected RuntimeError: boom second line (run with --debug to see the traceback)\n"
     )
 
 
@@ -79,9 +78,7 @@ def test_debug_shows_the_traceback_then_the_line(run, fake_generate) -> None:
     assert result.err.splitlines()[-1] == "error: scale is silly"
 
 
-def test_debug_from_the_environment(
-    run, fake_generate, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_debug_from_the_environment(run, fake_generate, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RECOVERYLINK_DEBUG", "1")
     fake_generate.error = RuntimeError("boom")
     result = run("synth", "--out", "x")

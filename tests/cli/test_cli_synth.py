@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,33 @@ from recoverylink.errors import SynthArgumentError
 def test_synth_help_names_every_option(run) -> None:
     result = run("synth", "--help")
     assert result.code == 0
-    for option in ("--scale", "--seed", "--out", "--force", "--param", "--check",
-                   "--tolerance-profile"):
+    for option in (
+        "--scale",
+        "--seed",
+        "--out",
+        "--force",
+        "--param",
+        "--check",
+        "--tolerance-profile",
+    ):
         assert option in result.out
 
 
 def test_build_passes_arguments_through(run, fake_generate, tmp_path: Path) -> None:
-    result = run("synth", "--scale", "0.5", "--seed", "7", "--out", "england", "--force",
-                 "--param", "treatment_rate=0.25", "--param", "region=london")
+    result = run(
+        "synth",
+        "--scale",
+        "0.5",
+        "--seed",
+        "7",
+        "--out",
+        "england",
+        "--force",
+        "--param",
+        "treatment_rate=0.25",
+        "--param",
+        "region=london",
+    )
     assert result.code == 0, result.err
     (call,) = fake_generate.calls
     assert call["out_dir"] == Path("england")
@@ -97,9 +117,10 @@ def test_check_passing(run, fake_check, tmp_path: Path) -> None:
 
 
 def test_check_failing_exits_1(run, fake_check, tmp_path: Path) -> None:
-    fake_check.report.rows[1].measured = 0.61
-    fake_check.report.rows[1].passed = False
-    fake_check.report.rows[1].note = "too many opiate users"
+    row = fake_check.report.rows[1]
+    fake_check.report.rows[1] = dataclasses.replace(
+        row, measured=0.61, passed=False, note="too many opiate users"
+    )
     fake_check.report.passed = False
     result = run("synth", "--check", str(tmp_path), "--tolerance-profile", "small")
     assert result.code == 1

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import doctest
+import functools
 import io
 import math
-from dataclasses import dataclass
 
 import pytest
 from rich.console import Console
@@ -18,17 +18,10 @@ from recoverylink.cli.synth_report import (
     format_value,
     summary_table,
 )
+from recoverylink.synth.check import CheckRow
 
-
-@dataclass
-class Row:
-    figure: str
-    published: float
-    measured: float
-    tolerance: float
-    unit: str
-    passed: bool
-    note: str = ""
+# the real row type of the calibration check, with a placeholder key
+Row = functools.partial(CheckRow, "figure_key")
 
 
 def render(table: Table) -> str:
@@ -64,8 +57,12 @@ def test_format_value(value: float, unit: str, shown: str) -> None:
 
 @pytest.mark.parametrize(
     ("tolerance", "unit", "shown"),
-    [(0.015, "share", "±1.5 pp"), (2, "percent_change", "±2.0 pp"), (1500, "count", "±1,500"),
-     (0.25, "rate", "±0.25")],
+    [
+        (0.015, "share", "±1.5 pp"),
+        (2, "percent_change", "±2.0 pp"),
+        (1500, "count", "±1,500"),
+        (0.25, "rate", "±0.25"),
+    ],
 )
 def test_format_tolerance(tolerance: float, unit: str, shown: str) -> None:
     assert format_tolerance(tolerance, unit) == shown
@@ -93,8 +90,9 @@ def test_check_table_without_notes_has_no_note_column() -> None:
 
 
 def test_summary_table_flattens_nested_counts() -> None:
-    drawn = render(summary_table({"treatment": {"episodes": 12000, "top": 3}, "scale": 0.01,
-                                  "files": "csv"}))
+    drawn = render(
+        summary_table({"treatment": {"episodes": 12000, "top": 3}, "scale": 0.01, "files": "csv"})
+    )
     assert "treatment / episodes" in drawn and "12,000" in drawn
     assert "treatment / top" in drawn
     assert "0.01" in drawn and "csv" in drawn
