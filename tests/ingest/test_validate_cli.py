@@ -349,5 +349,5 @@ def tiny_england(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from recoverylink.synth import generate
 
     out = tmp_path_factory.mktemp("tiny") / "synth"
-    generate(out, 0.001, 5, workers=1)
+    generate(out, 0.0002, 5, workers=1)
     return out

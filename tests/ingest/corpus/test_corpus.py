@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from recoverylink.spec import RULES
@@ -520,3 +521,21 @@ def test_every_base_is_valid_and_loads(
     assert ingested.code == 0, ingested.out + ingested.err
     assert content_checksums(data_dir) != before
     assert [(load.file_name, load.status) for load in ledger(data_dir)[-1:]] == [(name, "current")]
+
+
+def test_a_formula_in_a_text_field_is_valid_and_stored_as_text(
+    tmp_path: Path, settings: Path, baseline: Baseline
+) -> None:
+    """No rule forbids ``=cmd|...`` in free text: it is accepted, and kept exactly as sent."""
+    submission = treatment()
+    submission.csv(EPI).set(2, "client_ref", FORMULA)
+    path = submission.write(tmp_path)
+    assert run_cli("--config", settings, "validate", path).code == 0
+    data_dir = baseline.copy(tmp_path / "data")
+    ingested = run_cli("--config", settings, "ingest", path, "--data-dir", data_dir)
+    assert ingested.code == 0, ingested.out + ingested.err
+    with duckdb.connect(str(data_dir / "identity.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "SELECT count(*) FROM treatment_episodes WHERE client_ref = ?", [FORMULA]
+        ).fetchone()
+    assert stored == (1,)
