@@ -351,3 +351,33 @@ def tiny_england(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("tiny") / "synth"
     generate(out, 0.0002, 5, workers=1)
     return out
+
+
+def test_many_treatment_zips_give_what_each_gives_alone(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Treatment zips are checked in batches; each must get exactly its own problems."""
+    from recoverylink.spec import validate_path
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for month in ("2021-04", "2021-05", "2021-06"):
+        for provider in ("P001", "P002", "P003"):
+            t = treatment(f"treatment_{provider}_{month}.zip")
+            for table in ("episodes.csv", "interventions.csv", "top.csv"):
+                for row in t.csv(table).rows:
+                    row[0] = provider
+            if (provider, month) == ("P002", "2021-05"):
+                t.csv("episodes.csv").set(4, "sex", "Mle")
+            t.write(folder)
+    (folder / "treatment_P004_2021-06.zip").write_bytes(b"garbage")
+    result = run("validate", folder, "--report-dir", tmp_path / "r")
+    assert result.code == 1
+    document = report(tmp_path / "r")
+    paths = sorted(folder.iterdir())
+    assert [f["path"] for f in document["files"]] == [str(p) for p in paths]
+    expected = [(p.rule, p.file, p.row, p.column) for path in paths for p in validate_path(path)]
+    assert problems_of(tmp_path / "r") == expected
+    # April and May cannot hold E1's June dates; the garbage is not a zip; P002 in May has bad sex.
+    assert ("bad_code", "treatment_P002_2021-05.zip/episodes.csv", 4, "sex") in expected
+    assert ("bad_zip", "treatment_P004_2021-06.zip", None, None) in expected
