@@ -16,6 +16,8 @@ from recoverylink.ingest.plan import FileOutcome, Outcome
 from recoverylink.ingest.report import printable
 
 SHOWN_NOT_LOADED = 20
+SHOWN_NOTES = 5
+"""Files replaced, and files unchanged, whose note is shown (all are in the log)."""
 OUTCOMES = tuple(Outcome)
 NOT_LOADED = (Outcome.REJECTED, Outcome.REFUSED, Outcome.UNREADABLE)
 
@@ -77,6 +79,12 @@ def show(console: Console, result: IngestResult, folder: Path, log: Callable[[st
         console.print(not_loaded_table(bad))
         if len(bad) > SHOWN_NOT_LOADED:
             console.print(f"… and {len(bad) - SHOWN_NOT_LOADED:,} more; see recoverylink status")
+    for outcome in (Outcome.REPLACED, Outcome.UNCHANGED):
+        files = [f for f in result.files if f.outcome is outcome]
+        for f in files[:SHOWN_NOTES]:
+            console.print(escape(printable(f"{f.path.name}: {outcome.value}, {f.note}")))
+        if len(files) > SHOWN_NOTES:
+            console.print(f"… and {len(files) - SHOWN_NOTES:,} more files {outcome.value}")
     if result.skipped:
         names = ", ".join(escape(printable(p.name)) for p in result.skipped[:5])
         more = f" and {len(result.skipped) - 5:,} more" if len(result.skipped) > 5 else ""

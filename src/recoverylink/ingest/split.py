@@ -111,6 +111,8 @@ def nominal_ids(column: pa.ChunkedArray, load_id: int, pnc: PncIds, ids: RecordI
     """The record id for each row's PNC id; null where the row has none."""
     values = pc.unique(column)
     distinct = values.filter(pc.not_equal(values, ""))
+    if len(distinct) == 0:
+        return pa.nulls(len(column), pa.int64())
     resolved = pnc.resolve(distinct.cast(pa.large_string()), load_id, ids)
     where = pc.index_in(column, value_set=distinct)
     positions = np.asarray(pc.fill_null(where, -1).to_numpy(zero_copy_only=False))
