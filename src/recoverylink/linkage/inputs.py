@@ -1,0 +1,114 @@
+"""The one adapter between the linkage and the stores ingest writes.
+
+Everything the linkage reads from ``identity.duckdb`` and ``warehouse.duckdb``
+is in ``sql/inputs.sql``; a change to the stores' tables should only touch that
+file and this module. Identifiers come only from the identity store; from the
+warehouse only what is not an identifier (source keys, provider, local
+authority, police force, links between records).
+
+The result lives in the caller's working DuckDB connection:
+
+- ``records`` (record_id, source, key, node_id, group_key): every linkable record;
+- ``link_nodes``: one row per node, in the columns the models compare;
+- ``rule_edges`` (node_l, node_r, rule): links the sources make themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from recoverylink.config import DuckDBConfig
+from recoverylink.errors import InputError
+from recoverylink.linkage.names import variant_rows
+from recoverylink.linkage.sqlfiles import sql_block
+from recoverylink.spec import reference
+
+WAREHOUSE_FILE = "warehouse.duckdb"
+IDENTITY_FILE = "identity.duckdb"
+
+SOURCES = ("treatment", "pnc", "drug_tests", "deaths")
+"""The sources, as named in ``records.source`` and in ``truth/records.csv``."""
+
+
+class NothingToLinkError(InputError):
+    """The data directory has no stores, or nothing linkable in them."""
+
+
+@dataclass(frozen=True)
+class StorePaths:
+    warehouse: Path
+    identity: Path
+
+    @classmethod
+    def of(cls, data_dir: Path) -> StorePaths:
+        paths = cls(data_dir / WAREHOUSE_FILE, data_dir / IDENTITY_FILE)
+        for path in (paths.warehouse, paths.identity):
+            if not path.is_file():
+                raise NothingToLinkError(
+                    f"{path} does not exist: load submissions with `recoverylink ingest` first"
+                )
+        return paths
+
+
+def load_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int]:
+    """Read the stores into ``con`` (see the module docstring); returns nodes per source."""
+    paths = StorePaths.of(data_dir)
+    con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
+    con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
+    try:
+        las = reference.local_authorities()[["la_code", "police_force_code", "region_code"]]
+        forces = reference.police_forces()[["force_code", "region_code"]]
+        con.register("ref_las_frame", pa.Table.from_pandas(las, preserve_index=False))
+        con.register("ref_forces_frame", pa.Table.from_pandas(forces, preserve_index=False))
+        con.execute("CREATE OR REPLACE TABLE ref_las AS SELECT * FROM ref_las_frame")
+        con.execute("CREATE OR REPLACE TABLE ref_forces AS SELECT * FROM ref_forces_frame")
+        con.execute(sql_block("inputs", "records"))
+        forenames = [row[0] for row in con.execute(sql_block("inputs", "forenames")).fetchall()]
+        con.execute(sql_block("inputs", "nodes"))
+        con.execute(sql_block("inputs", "rule_edges"))
+    finally:
+        con.execute("DETACH idn")
+        con.execute("DETACH wh")
+    rows = variant_rows(forenames)
+    variants = pa.table(
+        {"name": [r[0] for r in rows], "variant": [r[1] for r in rows]},
+        schema=pa.schema([("name", pa.string()), ("variant", pa.string())]),
+    )
+    con.register("name_variants_frame", variants)
+    con.execute("CREATE OR REPLACE TABLE name_variants AS SELECT * FROM name_variants_frame")
+    con.execute(sql_block("inputs", "link_nodes"))
+    counts = dict(
+        con.execute("SELECT source, count(*) FROM link_nodes GROUP BY source").fetchall()
+    )
+    if not counts:
+        raise NothingToLinkError(f"nothing linkable has been loaded into {data_dir}")
+    return {source: int(counts.get(source, 0)) for source in SOURCES}
+
+
+def nodes_of(con: duckdb.DuckDBPyConnection, source: str, probabilistic_only: bool) -> pa.Table:
+    """The nodes of one source, as Splink's input. With ``probabilistic_only``,
+    drug tests linked to their nominal by PNC id are left out."""
+    extra = " AND NOT has_pnc_id" if probabilistic_only and source == "drug_tests" else ""
+    return con.sql(
+        "SELECT * EXCLUDE (source, is_alias, has_pnc_id) FROM link_nodes "
+        f"WHERE source = $source{extra} ORDER BY unique_id",
+        params={"source": source},
+    ).to_arrow_table()
+
+
+def review_identities(data_dir: Path, settings: DuckDBConfig, node_ids: list[int]) -> pd.DataFrame:
+    """What a clerical reviewer sees of each node: identifiers from the identity store,
+    the local authority or police force from the warehouse."""
+    paths = StorePaths.of(data_dir)
+    with duckdb.connect(
+        config={"memory_limit": settings.memory_limit, "threads": settings.threads}
+    ) as con:
+        con.register("review_nodes", pd.DataFrame({"node_id": pd.Series(node_ids, dtype="int64")}))
+        con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
+        con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
+        return con.execute(sql_block("inputs", "review_identities")).df()

@@ -1,0 +1,187 @@
+"""The linkage jobs: which sources each Splink model compares, how, and how it is trained.
+
+One model per job, each trained on its own pairs:
+
+- ``treatment_dedupe``: treatment client records against each other (the same
+  person at two providers, or registered twice at one);
+- ``treatment_pnc``: treatment client records against PNC nominals and aliases;
+- ``drug_tests_pnc`` and ``drug_tests_treatment``: drug tests that carry no PNC
+  id (or one that names no nominal) against PNC identities and treatment
+  records; a test with a PNC id is linked to its nominal by the id;
+- ``deaths_treatment`` and ``deaths_pnc``: death registrations against both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from recoverylink.linkage import comparisons as c
+
+MODEL_FORMAT = "recoverylink-linkage-model"
+MODEL_FORMAT_VERSION = 1
+"""Bumped whenever the inputs or comparisons change in a way a saved model cannot follow."""
+
+# Blocking: a pair is scored if it agrees on any of these. Together they catch
+# one slip in a date of birth or one wrong initial (but not both at once).
+BLOCKING_INITIALS_AND_DOB = [
+    "l.dob = r.dob AND l.last_initial = r.last_initial",
+    "l.dob = r.dob AND l.first_initial = r.first_initial",
+    "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+    "AND l.dob_y = r.dob_y AND l.dob_m = r.dob_m",
+    "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+    "AND l.dob_y = r.dob_y AND l.dob_d = r.dob_d",
+    "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+    "AND l.dob_m = r.dob_m AND l.dob_d = r.dob_d",
+    "l.last_initial = r.last_initial AND l.dob_sorted = r.dob_sorted",
+]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    left: str
+    """Source of the left records (``treatment``, ``pnc``, ``drug_tests``, ``deaths``)."""
+    right: str | None
+    """Source of the right records; None for deduplication within ``left``."""
+    comparisons: tuple[c.Comparison, ...]
+    blocking_rules: tuple[str, ...]
+    em_rules: tuple[str, ...]
+    """Blocking rules for the EM passes; together they train every comparison."""
+    prior_rules: tuple[str, ...]
+    prior_recall: float
+    """Deterministic rules for the prior, and the share of true matches they are thought to find."""
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def link_type(self) -> str:
+        return "dedupe_only" if self.right is None else "link_only"
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.left,) if self.right is None else (self.left, self.right)
+
+    def settings(self) -> dict[str, Any]:
+        """The Splink settings of an untrained model of this job."""
+        return {
+            "link_type": self.link_type,
+            "unique_id_column_name": "unique_id",
+            "probability_two_random_records_match": 1e-6,
+            "blocking_rules_to_generate_predictions": list(self.blocking_rules),
+            "comparisons": [dict(comp) for comp in self.comparisons],
+            "retain_matching_columns": False,
+            "retain_intermediate_calculation_columns": False,
+            "em_convergence": 0.001,
+            "max_iterations": 25,
+        }
+
+
+_INITIALS = (c.first_initial(), c.last_initial(), c.date_of_birth(), c.sex())
+_INITIALS_ONLY = (c.first_initial(widened=False), c.last_initial(), c.date_of_birth(), c.sex())
+_NAMES = (c.forename(), c.surname(), c.date_of_birth(), c.sex())
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        "treatment_dedupe",
+        "Treatment client records of the same person, at one provider or several",
+        "treatment",
+        None,
+        (*_INITIALS_ONLY, c.place(("district", "la", "force", "region"))),
+        (*BLOCKING_INITIALS_AND_DOB,
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.postcode_district = r.postcode_district"),
+        ("l.dob = r.dob",
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.local_authority = r.local_authority"),
+        ("l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.dob = r.dob AND l.sex = r.sex AND l.postcode_district = r.postcode_district",),
+        0.6,
+    ),
+    Job(
+        "treatment_pnc",
+        "Treatment client records and PNC nominals and aliases",
+        "treatment",
+        "pnc",
+        (*_INITIALS, c.place(("district", "area", "force", "region"))),
+        (*BLOCKING_INITIALS_AND_DOB,
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.postcode_district = r.postcode_district"),
+        ("l.dob = r.dob AND l.last_initial = r.last_initial",
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.police_force = r.police_force",
+         "l.dob = r.dob AND l.first_initial = r.first_initial"),
+        ("l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.dob = r.dob AND l.sex = r.sex AND l.police_force = r.police_force",),
+        0.6,
+    ),
+    Job(
+        "drug_tests_pnc",
+        "Drug tests without a usable PNC id and PNC nominals and aliases",
+        "drug_tests",
+        "pnc",
+        (*_INITIALS, c.place(("force", "region"))),
+        tuple(BLOCKING_INITIALS_AND_DOB),
+        ("l.dob = r.dob AND l.last_initial = r.last_initial",
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.police_force = r.police_force",
+         "l.dob = r.dob AND l.first_initial = r.first_initial"),
+        ("l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.dob = r.dob AND l.sex = r.sex AND l.police_force = r.police_force",),
+        0.7,
+    ),
+    Job(
+        "drug_tests_treatment",
+        "Drug tests without a usable PNC id and treatment client records",
+        "drug_tests",
+        "treatment",
+        (*_INITIALS_ONLY, c.place(("force", "region"))),
+        tuple(BLOCKING_INITIALS_AND_DOB),
+        ("l.dob = r.dob AND l.last_initial = r.last_initial",
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.police_force = r.police_force",
+         "l.dob = r.dob AND l.first_initial = r.first_initial"),
+        ("l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.dob = r.dob AND l.sex = r.sex AND l.police_force = r.police_force",),
+        0.6,
+    ),
+    Job(
+        "deaths_treatment",
+        "Death registrations and treatment client records",
+        "deaths",
+        "treatment",
+        (*_INITIALS, c.place(("district", "area"))),
+        (*BLOCKING_INITIALS_AND_DOB,
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.postcode_district = r.postcode_district"),
+        ("l.dob = r.dob AND l.last_initial = r.last_initial",
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.postcode_area = r.postcode_area",
+         "l.dob = r.dob AND l.first_initial = r.first_initial"),
+        ("l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.dob = r.dob AND l.sex = r.sex AND l.postcode_district = r.postcode_district",),
+        0.6,
+    ),
+    Job(
+        "deaths_pnc",
+        "Death registrations and PNC nominals and aliases",
+        "deaths",
+        "pnc",
+        (*_NAMES, c.place(("district", "area"))),
+        (*BLOCKING_INITIALS_AND_DOB,
+         "l.surname = r.surname AND l.forename = r.forename"),
+        ("l.dob = r.dob",
+         "l.surname = r.surname AND l.forename = r.forename"),
+        ("l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob",),
+        0.8,
+    ),
+)
+
+JOB_NAMES: tuple[str, ...] = tuple(job.name for job in JOBS)
+
+
+def job_named(name: str) -> Job:
+    for job in JOBS:
+        if job.name == name:
+            return job
+    raise KeyError(name)

@@ -1,0 +1,279 @@
+"""The linkage report: one self-contained HTML page and its CSV twins.
+
+- ``parameters.csv``: every model's m and u probabilities and match weight per
+  comparison level (Splink's parameter estimates);
+- ``links_by_threshold.csv``: pairs each model scored at or above each threshold;
+- ``match_weights.csv``: how the scored pairs spread over match weight;
+- ``scores.csv`` (with truth): pairwise precision, recall and F1 and
+  cluster-level scores per source pair, for the models and for the
+  deterministic baseline;
+- ``linkage-report.html``: all of the above, with the match-weight charts drawn
+  as inline SVG (no scripts, nothing fetched), so it opens anywhere.
+
+No identifier appears in the report.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from recoverylink.linkage.scoring import scores_frame
+
+if TYPE_CHECKING:
+    from recoverylink.linkage.pipeline import LinkOptions, LinkResult
+
+THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
+REPORT_FILE = "linkage-report.html"
+
+
+def parameters_frame(documents: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    rows = []
+    for job, document in documents.items():
+        prior = document.get("probability_two_random_records_match")
+        rows.append({"job": job, "comparison": "prior", "level": "two random records match",
+                     "m_probability": None, "u_probability": None,
+                     "match_weight": _log2_odds(prior)})
+        for comp in document.get("comparisons", []):
+            for level in comp["comparison_levels"]:
+                if level.get("is_null_level"):
+                    continue
+                m, u = level.get("m_probability"), level.get("u_probability")
+                rows.append(
+                    {
+                        "job": job,
+                        "comparison": comp["output_column_name"],
+                        "level": level.get("label_for_charts", level["sql_condition"]),
+                        "m_probability": m,
+                        "u_probability": u,
+                        "match_weight": math.log2(m / u) if m and u else None,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _log2_odds(p: float | None) -> float | None:
+    if p is None or not 0 < p < 1:
+        return None
+    return math.log2(p / (1 - p))
+
+
+def thresholds_frame(result: LinkResult) -> pd.DataFrame:
+    rows = []
+    for r in result.job_results:
+        probs = r.predictions["match_probability"]
+        for t in THRESHOLDS:
+            rows.append({"job": r.job.name, "sources": " - ".join(r.job.sources)
+                         if r.job.right else f"{r.job.left} - {r.job.left}",
+                         "threshold": t, "links": int((probs >= t).sum())})
+    return pd.DataFrame(rows)
+
+
+def weights_frame(result: LinkResult) -> pd.DataFrame:
+    rows = []
+    for r in result.job_results:
+        weights = r.predictions["match_weight"]
+        if weights.empty:
+            continue
+        bins = pd.cut(weights, bins=range(-10, 41, 2), right=False)
+        for interval, count in bins.value_counts(sort=False).items():
+            rows.append({"job": r.job.name, "weight_from": interval.left,
+                         "weight_to": interval.right, "pairs": int(count)})
+    return pd.DataFrame(rows, columns=["job", "weight_from", "weight_to", "pairs"])
+
+
+def write_report(
+    result: LinkResult, options: LinkOptions, documents: dict[str, dict[str, Any]]
+) -> Path:
+    folder = result.report_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    parameters = parameters_frame(documents)
+    thresholds = thresholds_frame(result)
+    weights = weights_frame(result)
+    parameters.to_csv(folder / "parameters.csv", index=False)
+    thresholds.to_csv(folder / "links_by_threshold.csv", index=False)
+    weights.to_csv(folder / "match_weights.csv", index=False)
+    scores = scores_frame(result.scores) if result.scores else None
+    if scores is not None:
+        scores.to_csv(folder / "scores.csv", index=False)
+    elif (folder / "scores.csv").exists():
+        (folder / "scores.csv").unlink()
+    page = _page(result, options, parameters, thresholds, weights, scores)
+    path = folder / REPORT_FILE
+    path.write_text(page, "utf-8")
+    return path
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _fmt(value: object, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, digits: int = 4) -> str:
+    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(_fmt(v, digits))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _weights_chart(rows: pd.DataFrame) -> str:
+    """Horizontal bars of match weight per comparison level (Splink's match weights chart)."""
+    rows = rows.dropna(subset=["match_weight"])
+    if rows.empty:
+        return ""
+    width, label_w, bar_h = 760, 330, 16
+    scale_max = max(1.0, float(rows["match_weight"].abs().max()))
+    half = (width - label_w - 20) / 2
+    zero = label_w + half
+    parts = []
+    for i, row in enumerate(rows.itertuples(index=False)):
+        y = 20 + i * (bar_h + 4)
+        w = float(row.match_weight) / scale_max * half
+        x = zero if w >= 0 else zero + w
+        colour = "#2b7a3d" if w >= 0 else "#b03a2e"
+        label = f"{row.comparison}: {row.level}"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{_e(label[:48])}</text>'
+            f'<rect x="{x:.1f}" y="{y}" width="{abs(w):.1f}" height="{bar_h}" fill="{colour}">'
+            f"<title>{_e(label)}: {row.match_weight:.2f}</title></rect>"
+            f'<text x="{(zero + w + (4 if w >= 0 else -4)):.1f}" y="{y + 12}" '
+            f'text-anchor="{"start" if w >= 0 else "end"}">{row.match_weight:.1f}</text>'
+        )
+    height = 30 + len(rows) * (bar_h + 4)
+    axis = f'<line x1="{zero}" y1="10" x2="{zero}" y2="{height - 5}" stroke="#333"/>'
+    return (
+        f'<svg class="chart" width="{width}" height="{height}" font-size="11" '
+        f'role="img" aria-label="match weights">{axis}{"".join(parts)}</svg>'
+    )
+
+
+def _histogram(rows: pd.DataFrame) -> str:
+    if rows.empty or rows["pairs"].sum() == 0:
+        return ""
+    width, height, pad = 760, 160, 30
+    n = len(rows)
+    bar_w = (width - 2 * pad) / n
+    top = math.log10(float(rows["pairs"].max()) + 1)
+    parts = []
+    for i, row in enumerate(rows.itertuples(index=False)):
+        h = (math.log10(row.pairs + 1) / top) * (height - 2 * pad) if top else 0
+        x = pad + i * bar_w
+        parts.append(
+            f'<rect x="{x:.1f}" y="{height - pad - h:.1f}" width="{bar_w - 2:.1f}" '
+            f'height="{h:.1f}" fill="#34608c"><title>weight {row.weight_from} to '
+            f'{row.weight_to}: {row.pairs:,} pairs</title></rect>'
+        )
+        if i % 5 == 0:
+            parts.append(f'<text x="{x:.1f}" y="{height - pad + 14}">{row.weight_from}</text>')
+    return (
+        f'<svg class="chart" width="{width}" height="{height}" font-size="11" role="img" '
+        f'aria-label="pairs by match weight (log scale)">{"".join(parts)}'
+        f'<text x="{pad}" y="14">pairs by match weight (bar height: log scale)</text></svg>'
+    )
+
+
+def _scores_html(scores: pd.DataFrame) -> str:
+    wide = scores.pivot_table(
+        index=["source_a", "source_b", "scope"],
+        columns="method",
+        values=["precision", "recall", "f1", "cluster_precision", "cluster_recall"],
+        aggfunc="first",
+        sort=False,
+    )
+    out = []
+    for (a, b, scope), row in wide.iterrows():
+        cells = [f"{a} - {b}", scope]
+        for metric in ("precision", "recall", "f1", "cluster_precision", "cluster_recall"):
+            for method in ("splink", "baseline"):
+                value = row.get((metric, method))
+                cells.append(_fmt(float(value)) if value is not None and not pd.isna(value) else "")
+        out.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+    metrics = ("precision", "recall", "F1", "cluster precision", "cluster recall")
+    head1 = '<tr><th rowspan="2">sources</th><th rowspan="2">pairs</th>' + "".join(
+        f'<th colspan="2">{m}</th>' for m in metrics
+    ) + "</tr>"
+    head2 = "<tr>" + "<th>Splink</th><th>baseline</th>" * len(metrics) + "</tr>"
+    return f"<table><thead>{head1}{head2}</thead><tbody>{''.join(out)}</tbody></table>"
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; max-width: 72em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; text-align: right; }
+th { background: #eef; } td:first-child { text-align: left; }
+.chart text { fill: #222; } h2 { border-bottom: 1px solid #ccc; }
+"""
+
+
+def _page(
+    result: LinkResult,
+    options: LinkOptions,
+    parameters: pd.DataFrame,
+    thresholds: pd.DataFrame,
+    weights: pd.DataFrame,
+    scores: pd.DataFrame | None,
+) -> str:
+    summary = pd.DataFrame(
+        [
+            ("run", result.run_id),
+            ("engine", options.engine),
+            ("match threshold", f"{options.match_threshold}"),
+            ("models", "trained in this run" if result.trained else f"reused from {result.models_dir}"),
+            ("records linked", f"{result.records:,}"),
+            ("persons", f"{result.persons:,}"),
+            ("accepted links", f"{result.accepted_links:,}"),
+            *((f"time: {k}", f"{v:.1f} s") for k, v in result.seconds.items()),
+        ],
+        columns=["", "value"],
+    )
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>RecoveryLink linkage report {_e(result.run_id)}</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>Linkage report, run {_e(result.run_id)}</h1>",
+        _table(summary),
+    ]
+    if scores is not None:
+        parts += [
+            "<h2>Scores against the truth</h2>",
+            "<p>Pairwise: every pair of records (one of each source) is a predicted link "
+            "when the run puts them in one person, a true link when the truth does. "
+            "Cluster level: the records of the two sources grouped by person; a cluster is "
+            "exact when it holds exactly one true person's records. Baseline: the "
+            "NDTMS-style deterministic method (exact initials, date of birth and sex, "
+            "plus police force area, one-to-one).</p>",
+            _scores_html(scores),
+            _table(scores[["method", "source_a", "source_b", "scope", "predicted", "actual",
+                           "true_positive"]]),
+        ]
+    parts += ["<h2>Links per source pair at each threshold</h2>",
+              _table(thresholds.pivot_table(index=["job", "sources"], columns="threshold",
+                                            values="links", aggfunc="sum").reset_index())]
+    for r in result.job_results:
+        rows = parameters[parameters["job"] == r.job.name]
+        parts += [
+            f"<h2>Model {_e(r.job.name)}</h2>",
+            f"<p>{_e(r.job.description)}.</p>",
+            "<h3>Match weights</h3>",
+            _weights_chart(rows),
+            _table(rows.drop(columns=["job"])),
+            "<h3>Scored pairs</h3>",
+            _histogram(weights[weights["job"] == r.job.name]),
+        ]
+    parts.append("</body></html>")
+    return "\n".join(parts)

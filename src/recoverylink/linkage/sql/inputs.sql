@@ -1,0 +1,234 @@
+-- What the linkage reads from the stores, and the one place it reads it.
+--
+-- Run on a private working connection with the identity store attached
+-- read-only as `idn` and the warehouse read-only as `wh`. Identifiers come only
+-- from `idn`; from `wh` only what is not an identifier: a record's source key
+-- (provider and episode reference, test id, death id), provider, local
+-- authority, police force, and the record id of the PNC nominal a drug test or
+-- an alias belongs to. `ref_las` (la_code, police_force_code, region_code) and
+-- `ref_forces` (force_code, region_code) are the reference tables shipped with
+-- the system.
+--
+-- A *node* is what Splink compares: one treatment client record as one provider
+-- recorded it, one PNC nominal or alias, one drug test, one death. Its id is the
+-- smallest record id among its records.
+
+-- name: records
+-- Every linkable record: its source, its key as in truth/records.csv, its node.
+-- A treatment node is a provider's client record with one set of attributors
+-- (episodes in several financial years are several records of one episode).
+CREATE OR REPLACE TABLE records AS
+WITH treatment AS (
+    SELECT i.record_id, 'treatment' AS source,
+           w.provider_code || '|' || w.episode_ref AS key,
+           w.provider_code, i.client_ref,
+           upper(trim(i.first_initial)) AS first_initial,
+           upper(trim(i.last_initial)) AS last_initial,
+           i.date_of_birth, i.sex,
+           upper(trim(i.postcode_district)) AS postcode_district,
+           w.local_authority
+    FROM idn.treatment_episodes AS i
+    JOIN wh.raw.treatment_episodes AS w USING (record_id)
+    WHERE w.linkable
+)
+SELECT record_id, source, key,
+       min(record_id) OVER (
+           PARTITION BY provider_code, client_ref, first_initial, last_initial, date_of_birth,
+                        sex, postcode_district, local_authority
+       ) AS node_id,
+       'client:' || provider_code || '|' || client_ref AS group_key
+FROM treatment
+UNION ALL
+SELECT record_id, 'pnc', pnc_id, record_id, 'pnc:' || pnc_id
+FROM idn.pnc_nominals
+UNION ALL
+SELECT a.record_id, 'pnc', a.pnc_id, a.record_id, 'pnc:' || a.pnc_id
+FROM idn.pnc_aliases AS a
+UNION ALL
+SELECT t.record_id, 'drug_tests', w.test_id, t.record_id,
+       CASE WHEN w.nominal_record_id IS NOT NULL THEN 'pnc:' || t.pnc_id END
+FROM idn.drug_tests AS t
+JOIN wh.raw.drug_tests AS w USING (record_id)
+UNION ALL
+SELECT d.record_id, 'deaths', w.death_id, d.record_id, NULL
+FROM idn.deaths AS d
+JOIN wh.raw.deaths AS w USING (record_id);
+
+-- name: forenames
+-- The distinct first forenames of named records, for the nickname lookup.
+SELECT DISTINCT forename FROM (
+    SELECT split_part(trim(upper(forenames)), ' ', 1) AS forename FROM idn.pnc_nominals
+    UNION ALL
+    SELECT split_part(trim(upper(forenames)), ' ', 1) FROM idn.pnc_aliases
+    UNION ALL
+    SELECT split_part(trim(upper(forenames)), ' ', 1) FROM idn.deaths
+) WHERE forename <> '';
+
+-- name: nodes
+-- One row per node, in the columns every linkage job compares (NULL where a
+-- source does not record it). `names` holds the node's forenames; the Python
+-- side adds the nickname-widened initials and variants.
+CREATE OR REPLACE TABLE nodes AS
+WITH treatment AS (
+    SELECT DISTINCT r.node_id AS unique_id, 'treatment' AS source,
+           false AS is_alias, false AS has_pnc_id,
+           nullif(upper(trim(i.first_initial)), '') AS first_initial,
+           nullif(upper(trim(i.last_initial)), '') AS last_initial,
+           CAST(NULL AS VARCHAR) AS forenames,
+           CAST(NULL AS VARCHAR) AS surname,
+           i.date_of_birth AS dob,
+           nullif(i.sex, 'not_stated') AS sex,
+           nullif(upper(trim(i.postcode_district)), '') AS postcode_district,
+           w.local_authority,
+           la.police_force_code AS police_force,
+           la.region_code AS region
+    FROM records AS r
+    JOIN idn.treatment_episodes AS i ON i.record_id = r.node_id
+    JOIN wh.raw.treatment_episodes AS w ON w.record_id = r.node_id
+    LEFT JOIN ref_las AS la ON la.la_code = w.local_authority
+    WHERE r.source = 'treatment'
+),
+nominals AS (
+    SELECT n.record_id AS unique_id, 'pnc' AS source, false AS is_alias, true AS has_pnc_id,
+           n.forenames, n.surname, n.date_of_birth AS dob, nullif(n.sex, 'not_stated') AS sex,
+           n.postcode, w.police_force
+    FROM idn.pnc_nominals AS n
+    JOIN wh.raw.pnc_nominals AS w USING (record_id)
+),
+named AS (
+    SELECT * FROM nominals
+    UNION ALL
+    -- an alias: another name and date of birth of the same nominal; sex,
+    -- postcode and force are the nominal's
+    SELECT a.record_id, 'pnc', true, true, a.forenames, a.surname, a.date_of_birth,
+           n.sex, n.postcode, n.police_force
+    FROM idn.pnc_aliases AS a
+    JOIN wh.raw.pnc_aliases AS w USING (record_id)
+    JOIN nominals AS n ON n.unique_id = w.nominal_record_id
+    UNION ALL
+    SELECT d.record_id, 'deaths', false, false, d.forenames, d.surname, d.date_of_birth,
+           nullif(d.sex, 'not_stated'), d.postcode, CAST(NULL AS VARCHAR)
+    FROM idn.deaths AS d
+),
+tests AS (
+    -- drug tests whose PNC id names no nominal in the extract, or that had none
+    SELECT t.record_id AS unique_id, 'drug_tests' AS source, false AS is_alias,
+           (t.pnc_id IS NOT NULL AND t.pnc_id <> '') AS has_pnc_id,
+           nullif(upper(trim(t.first_initial)), '') AS first_initial,
+           nullif(upper(trim(t.last_initial)), '') AS last_initial,
+           t.date_of_birth AS dob, nullif(t.sex, 'not_stated') AS sex, w.police_force
+    FROM idn.drug_tests AS t
+    JOIN wh.raw.drug_tests AS w USING (record_id)
+    WHERE w.nominal_record_id IS NULL
+       OR w.nominal_record_id NOT IN (SELECT record_id FROM idn.pnc_nominals)
+)
+SELECT unique_id, source, is_alias, has_pnc_id, first_initial, last_initial, forenames,
+       surname, dob, sex, postcode_district, local_authority, police_force, region
+FROM treatment
+UNION ALL
+SELECT unique_id, source, is_alias, has_pnc_id,
+       nullif(left(upper(trim(forenames)), 1), ''),
+       nullif(left(upper(trim(surname)), 1), ''),
+       upper(trim(forenames)), upper(trim(surname)), dob, sex,
+       nullif(upper(split_part(trim(postcode), ' ', 1)), ''),
+       NULL, named.police_force, f.region_code
+FROM named
+LEFT JOIN ref_forces AS f ON f.force_code = named.police_force
+UNION ALL
+SELECT unique_id, source, is_alias, has_pnc_id, first_initial, last_initial, NULL, NULL, dob,
+       sex, NULL, NULL, tests.police_force, f.region_code
+FROM tests
+LEFT JOIN ref_forces AS f ON f.force_code = tests.police_force;
+
+-- name: rule_edges
+-- Links the sources make themselves: episodes of one client record at one
+-- provider; an alias and its nominal; a drug test and the nominal of its PNC id.
+CREATE OR REPLACE TABLE rule_edges AS
+SELECT DISTINCT least(a.node_id, b.node_id) AS node_l, greatest(a.node_id, b.node_id) AS node_r,
+       'same ' || split_part(a.group_key, ':', 1) AS rule
+FROM (SELECT group_key, min(node_id) AS node_id FROM records
+      WHERE group_key IS NOT NULL GROUP BY group_key) AS a
+JOIN (SELECT DISTINCT group_key, node_id FROM records WHERE group_key IS NOT NULL) AS b
+  ON a.group_key = b.group_key AND a.node_id <> b.node_id;
+
+-- name: link_nodes
+-- The nodes as Splink sees them: names normalised, the first forename's
+-- nickname variants (`name_variants`, from the nicknames dataset), every
+-- initial the person might give, and the date of birth in parts for the slip
+-- comparisons.
+CREATE OR REPLACE TABLE link_nodes AS
+WITH named AS (
+    SELECT unique_id,
+           nullif(trim(regexp_replace(regexp_replace(forenames, '[^A-Z ]', '', 'g'),
+                                      ' +', ' ', 'g')), '') AS forenames,
+           nullif(regexp_replace(surname, '[^A-Z ]', '', 'g'), '') AS surname
+    FROM nodes
+),
+variants AS (
+    SELECT name, list(variant ORDER BY variant) AS variants
+    FROM name_variants GROUP BY name
+),
+widened AS (
+    SELECT n.unique_id, n.forenames, n.surname,
+           split_part(n.forenames, ' ', 1) AS forename,
+           coalesce(v.variants, []) AS forename_variants,
+           list_sort(list_distinct(list_concat(
+               [left(t, 1) FOR t IN string_split(n.forenames, ' ') IF t <> ''],
+               [left(x, 1) FOR x IN coalesce(v.variants, [])]
+           ))) AS first_initials
+    FROM named AS n
+    LEFT JOIN variants AS v ON v.name = split_part(n.forenames, ' ', 1)
+    WHERE n.forenames IS NOT NULL
+)
+SELECT n.unique_id, n.source, n.is_alias, n.has_pnc_id,
+       n.first_initial, n.last_initial,
+       w.forename, coalesce(w.forename_variants, []) AS forename_variants,
+       coalesce(w.first_initials,
+                CASE WHEN n.first_initial IS NULL THEN [] ELSE [n.first_initial] END)
+           AS first_initials,
+       w.surname,
+       strftime(n.dob, '%Y-%m-%d') AS dob,
+       CAST(year(n.dob) AS INTEGER) AS dob_y,
+       CAST(month(n.dob) AS INTEGER) AS dob_m,
+       CAST(day(n.dob) AS INTEGER) AS dob_d,
+       year(n.dob) || '-' || least(month(n.dob), day(n.dob)) || '-'
+           || greatest(month(n.dob), day(n.dob)) AS dob_sorted,
+       n.sex, n.postcode_district,
+       nullif(regexp_extract(n.postcode_district, '^[A-Z]+'), '') AS postcode_area,
+       n.local_authority, n.police_force, n.region
+FROM nodes AS n
+LEFT JOIN widened AS w USING (unique_id)
+ORDER BY n.unique_id;
+
+-- name: review_identities
+-- What a reviewer sees of each node in `review_nodes` (node_id): the
+-- identifiers of the node's own record, from the identity store only, and the
+-- non-identifying place from the warehouse.
+SELECT r.node_id, 'treatment' AS source, NULL AS forenames, NULL AS surname,
+       i.first_initial, i.last_initial, strftime(i.date_of_birth, '%Y-%m-%d') AS date_of_birth,
+       i.sex, i.postcode_district AS postcode, w.local_authority AS area
+FROM review_nodes AS r
+JOIN idn.treatment_episodes AS i ON i.record_id = r.node_id
+JOIN wh.raw.treatment_episodes AS w ON w.record_id = r.node_id
+UNION ALL
+SELECT r.node_id, 'pnc', n.forenames, n.surname, NULL, NULL,
+       strftime(n.date_of_birth, '%Y-%m-%d'), n.sex, n.postcode, w.police_force
+FROM review_nodes AS r
+JOIN idn.pnc_nominals AS n ON n.record_id = r.node_id
+JOIN wh.raw.pnc_nominals AS w ON w.record_id = r.node_id
+UNION ALL
+SELECT r.node_id, 'pnc (alias)', a.forenames, a.surname, NULL, NULL,
+       strftime(a.date_of_birth, '%Y-%m-%d'), NULL, NULL, NULL
+FROM review_nodes AS r
+JOIN idn.pnc_aliases AS a ON a.record_id = r.node_id
+UNION ALL
+SELECT r.node_id, 'drug_tests', NULL, NULL, t.first_initial, t.last_initial,
+       strftime(t.date_of_birth, '%Y-%m-%d'), t.sex, NULL, w.police_force
+FROM review_nodes AS r
+JOIN idn.drug_tests AS t ON t.record_id = r.node_id
+JOIN wh.raw.drug_tests AS w ON w.record_id = r.node_id
+UNION ALL
+SELECT r.node_id, 'deaths', d.forenames, d.surname, NULL, NULL,
+       strftime(d.date_of_birth, '%Y-%m-%d'), d.sex, d.postcode, NULL
+FROM review_nodes AS r
+JOIN idn.deaths AS d ON d.record_id = r.node_id;
