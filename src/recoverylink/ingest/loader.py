@@ -20,7 +20,6 @@ are checked against it) and when it holds more than ``GROUP_ROWS`` rows.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import re
 import time
@@ -48,6 +47,7 @@ from recoverylink.ingest.stores import Stores, quote_identifier, sql_blocks
 from recoverylink.progress import NULL_PROGRESS, Progress
 from recoverylink.spec import Problem, ValidationContext
 from recoverylink.spec.batch import check_treatment_zips
+from recoverylink.spec.limits import ReadLimits, current_limits, limits_in_force
 from recoverylink.spec.validate import Checked, check_path
 
 GROUP_ROWS = 4_000_000
@@ -230,20 +230,24 @@ class IngestRun:
             self._commit()  # later files are checked against this register
 
     def _treatment(self, months: list[list[Received]]) -> None:
-        """Treatment submissions, a month at a time: the next month is checked (in a
-        thread; the checks spend their time in Arrow, outside the GIL) while this
-        one is decided and, at the end of a financial year, committed."""
+        """Treatment submissions, a month at a time, each checked ahead of its turn.
+
+        While one month is decided and, at the end of a financial year,
+        committed, the next is checked in a second thread: reading and checking
+        spend much of their time in Arrow and zlib, and committing in DuckDB,
+        all outside the GIL. (Worker processes were tried: on two cores the
+        pickling and start-up cost more CPU time than they saved.)
+        """
         if not months:
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check") as pool:
             queued: deque[tuple[list[tuple[Received, str, int, str]], Future[list[Checked]]]]
             queued = deque()
-            for files in months:
-                todo = self._receive_month(files)
+            for month in months:
+                todo = self._receive_month(month)
                 paths = [self.stores.data_dir / landing_path for *_, landing_path in todo]
-                context = contextvars.copy_context()  # the read limits in force
-                queued.append((todo, pool.submit(context.run, check_treatment_zips, paths,
-                                                 self._context())))  # fmt: skip
+                checking = pool.submit(check_month, paths, self._context(), current_limits())
+                queued.append((todo, checking))
                 if len(queued) > 1:
                     self._finish_month(*queued.popleft())
             while queued:
@@ -438,6 +442,12 @@ class IngestRun:
             )
         finally:
             self.con.unregister("staged_reference")
+
+
+def check_month(paths: list[Path], context: ValidationContext, limits: ReadLimits) -> list[Checked]:
+    """Check a month's treatment zips under the given read limits (in the checking thread)."""
+    with limits_in_force(limits):
+        return check_treatment_zips(paths, context)
 
 
 def _constant(value: int, size: int) -> pa.Array:
