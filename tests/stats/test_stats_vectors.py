@@ -216,7 +216,9 @@ def check_funnel_ratio_limits(chk: RowChecker) -> None:
                 counts.loc[i, f"{line}_exp_events"],
                 row[f"{line}_exp_events"],
             )
-            chk.number(f"row {i} {line}_count", counts.loc[i, f"{line}_limit"], row[f"{line}_count"])
+            chk.number(
+                f"row {i} {line}_count", counts.loc[i, f"{line}_limit"], row[f"{line}_count"]
+            )
             chk.number(f"row {i} {line}_isr", isrs.loc[i, f"{line}_limit"], row[f"{line}_isr"])
     chk.done(len(frame))
 
@@ -349,7 +351,7 @@ def test_every_vector_file_has_a_check() -> None:
 def test_copy_equals_the_shared_vectors() -> None:
     shared = sorted(p.name for p in SHARED.glob("*.csv"))
     assert shared == sorted(p.name for p in VECTORS.glob("*.csv"))
-    match, mismatch, errors = filecmp.cmpfiles(SHARED, VECTORS, shared, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(SHARED, VECTORS, shared, shallow=False)
     assert not mismatch and not errors
 
 
