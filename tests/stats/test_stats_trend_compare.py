@@ -150,3 +150,14 @@ def test_compare_inputs() -> None:
         stats.compare_with_benchmark(0.1, 0.2, 0.3, None, benchmark_lower=0.2)
     with pytest.raises(stats.StatsInputError, match="above"):
         stats.compare_with_benchmark(0.3, 0.2, 0.3, None)
+
+
+def test_compare_estimate_at_both_levels() -> None:
+    # 60/100 against England's 0.45: the 95% Wilson interval (0.502, 0.691)
+    # clears 0.45, the 99.8% interval (0.446, 0.737) does not
+    area = stats.proportion([60], [100])
+    at95, at998 = stats.compare_estimate(area, 0.45, "high_is_good")
+    assert at95.tolist() == ["better"] and at998.tolist() == ["similar"]
+    england = stats.proportion([4500], [10000])
+    at95, _ = stats.compare_estimate(area, 0.45, "high_is_good", england)
+    assert at95.tolist() == ["better"]

@@ -8,7 +8,7 @@ PHEindicatormethods and FunnelPlotR, whose test vectors the tests reproduce;
 ``docs/statistics.md`` gives each formula and source.
 """
 
-from recoverylink.stats.compare import compare_with_benchmark
+from recoverylink.stats.compare import compare_estimate, compare_with_benchmark
 from recoverylink.stats.estimate import Estimate
 from recoverylink.stats.funnel_tables import proportion_table, rate_points, rate_table, ratio_table
 from recoverylink.stats.funnels import (
@@ -52,6 +52,7 @@ __all__ = [
     "byars_lower",
     "byars_upper",
     "chi_square_trend",
+    "compare_estimate",
     "compare_with_benchmark",
     "dsr",
     "dsr_nonindependent",

@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from recoverylink.stats.estimate import Estimate
 from recoverylink.stats.inputs import StatsInputError, as_floats
 
 Polarity = Literal["high_is_good", "low_is_good"] | None
@@ -76,3 +77,23 @@ def compare_with_benchmark(
     out[lower_] = lo_label
     out[missing] = NOT_COMPARED
     return out
+
+
+def compare_estimate(
+    estimate: Estimate,
+    benchmark: ArrayLike,
+    polarity: Polarity,
+    benchmark_estimate: Estimate | None = None,
+) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
+    """:func:`compare_with_benchmark` at both levels: ``(labels at 95%, labels
+    at 99.8%)``. With ``benchmark_estimate`` the intervals must not overlap;
+    otherwise each interval is compared with the ``benchmark`` value."""
+    out = []
+    for conf in (0.95, 0.998):
+        lo, up = estimate.limits(conf)
+        if benchmark_estimate is None:
+            out.append(compare_with_benchmark(lo, up, benchmark, polarity))
+        else:
+            b_lo, b_up = benchmark_estimate.limits(conf)
+            out.append(compare_with_benchmark(lo, up, benchmark, polarity, b_lo, b_up))
+    return out[0], out[1]

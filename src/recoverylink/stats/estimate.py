@@ -39,7 +39,11 @@ class Estimate:
             return self.lower95, self.upper95
         if confidence == 0.998:
             return self.lower998, self.upper998
-        raise ValueError(f"an Estimate holds 0.95 and 0.998 limits only; asked for {confidence}")
+        from recoverylink.stats.inputs import StatsInputError
+
+        raise StatsInputError(
+            f"an Estimate holds 0.95 and 0.998 limits only; asked for {confidence}"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """A flat table with PHEindicatormethods' column names
