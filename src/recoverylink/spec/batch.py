@@ -58,11 +58,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from recoverylink.spec import tables, treatment_links
 from recoverylink.spec.archive import read_members
-from recoverylink.spec.checks import HEADER_CHECKED, ROW_INDEX, to_arrow
+from recoverylink.spec.checks import HEADER_CHECKED, ROW_INDEX, factorize, to_arrow
 from recoverylink.spec.context import ValidationContext
 from recoverylink.spec.csvread import BOM, read_csv_strict
 from recoverylink.spec.problems import Problem
@@ -203,9 +202,11 @@ def _own_codes(stack: list[_Zip], table: str, frame: pd.DataFrame) -> bool:
     """Every row's provider_code is its own file's code."""
     if len(frame) == 0:
         return True
-    codes = np.array([z.context.file_provider_code for z in stack], dtype=object)
-    expected = pa.array(np.repeat(codes, [z.sizes(table) for z in stack]), pa.large_string())
-    return bool(pc.all(pc.equal(to_arrow(frame["provider_code"]), expected)).as_py())
+    rows, distinct = factorize(to_arrow(frame["provider_code"]))
+    position = {code: i for i, code in enumerate(z.context.file_provider_code for z in stack)}
+    found = np.array([position.get(code, -1) for code in distinct.to_pylist()], dtype=np.int64)
+    expected = np.repeat(np.arange(len(stack)), [z.sizes(table) for z in stack])
+    return bool(np.array_equal(found[rows], expected))
 
 
 def _split(stack: list[_Zip], frames: dict[str, pd.DataFrame]) -> dict[int, Checked]:
