@@ -33,7 +33,6 @@ from recoverylink.stats.estimate import FloatArray
 from recoverylink.stats.inputs import (
     StatsInputError,
     as_floats,
-    check_confidence,
     check_finite_or_nan,
     check_multiplier,
     check_non_negative,
@@ -322,8 +321,3 @@ def sr_poisson_limits(
         out[f"ll{key}"] = k * _sp.chi2.ppf(q, 2.0 * e) / 2.0 / e
         out[f"ul{key}"] = k * _sp.chi2.ppf(1.0 - q, 2.0 * (e + 1.0)) / 2.0 / e
     return out
-
-
-def confidence_tail(confidence: float) -> float:
-    """The one-sided tail of a two-sided confidence level (0.95 -> 0.025)."""
-    return (1.0 - check_confidence(confidence)) / 2.0
