@@ -33,7 +33,7 @@ def test_packaged_defaults() -> None:
     assert config.paths.data_dir == Path("recoverylink-data")
     assert (config.duckdb.memory_limit, config.duckdb.threads) == ("4GB", 2)
     assert (config.synth.default_seed, config.synth.default_scale) == (2006, 0.01)
-    assert config.linkage.match_threshold == 0.9
+    assert config.linkage.match_threshold == 0.8
     assert config.sources == ("packaged defaults",)
 
 

@@ -17,7 +17,7 @@ import typer
 from typer._click.exceptions import UsageError
 
 from recoverylink import __version__
-from recoverylink.cli import ingest, status, synth, validate
+from recoverylink.cli import ingest, link, status, synth, validate
 from recoverylink.cli.errors import ExitCode, report_error
 from recoverylink.cli.state import CliState, cli_state
 
@@ -26,6 +26,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     validate.register,
     ingest.register,
     status.register,
+    link.register,
 )
 """Every command module's ``register``, in the order ``--help`` lists them."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from recoverylink.linkage.clustering import Clusters, SourceRules, cluster
+from recoverylink.linkage.clustering import Clusters, connected_components
 from recoverylink.linkage.sqlfiles import sql_block
 
 CROSS_SOURCE_STEPS: tuple[tuple[str, str, bool], ...] = (
@@ -17,7 +17,6 @@ CROSS_SOURCE_STEPS: tuple[tuple[str, str, bool], ...] = (
 )
 """(source, source, match on police force area too), in the order they are applied."""
 
-_NO_RULES = SourceRules(strong_pnc_probability=0.0, max_deaths=10**9)
 
 
 def baseline_clusters(
@@ -27,22 +26,14 @@ def baseline_clusters(
     then one-to-one key matches between sources, each step on the persons so far."""
     con.execute(sql_block("baseline", "keys"))
     treatment = con.execute(sql_block("baseline", "treatment_edges")).df()
-    links = _as_links(pd.concat([rule_links[["node_l", "node_r"]], treatment]))
-    current = cluster(nodes, links, _NO_RULES)
+    ids = nodes["unique_id"].to_numpy()
+    links = pd.concat([rule_links[["node_l", "node_r"]], treatment], ignore_index=True)
+    current = connected_components(ids, links)
     for left, right, with_area in CROSS_SOURCE_STEPS:
-        components = pd.DataFrame(
-            {"node": list(current.cluster_of), "comp": list(current.cluster_of.values())}
-        )
+        components = pd.DataFrame({"node": list(current), "comp": list(current.values())})
         con.register("components", components)
         found = con.execute(sql_block("baseline", "one_to_one"), [left, right, with_area]).df()
         con.unregister("components")
-        links = _as_links(pd.concat([links[["node_l", "node_r"]], found]))
-        current = cluster(nodes, links, _NO_RULES)
-    return current
-
-
-def _as_links(pairs: pd.DataFrame) -> pd.DataFrame:
-    out = pairs[["node_l", "node_r"]].astype("int64").drop_duplicates().reset_index(drop=True)
-    out["match_probability"] = 1.0
-    out["priority"] = 0
-    return out
+        links = pd.concat([links, found[["node_l", "node_r"]]], ignore_index=True)
+        current = connected_components(ids, links)
+    return Clusters(cluster_of=current, joining_probability={})

@@ -112,3 +112,14 @@ def review_identities(data_dir: Path, settings: DuckDBConfig, node_ids: list[int
         con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
         return con.execute(sql_block("inputs", "review_identities")).df()
+
+
+def record_keys(data_dir: Path, settings: DuckDBConfig) -> pd.DataFrame:
+    """record_id, source and key (as in ``truth/records.csv``) of every linkable record."""
+    paths = StorePaths.of(data_dir)
+    with duckdb.connect(
+        config={"memory_limit": settings.memory_limit, "threads": settings.threads}
+    ) as con:
+        con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
+        con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
+        return con.execute(sql_block("inputs", "record_keys")).df()

@@ -130,7 +130,9 @@ SELECT unique_id, source, is_alias, has_pnc_id,
        nullif(left(upper(trim(forenames)), 1), ''),
        nullif(left(upper(trim(surname)), 1), ''),
        upper(trim(forenames)), upper(trim(surname)), dob, sex,
-       nullif(upper(split_part(trim(postcode), ' ', 1)), ''),
+       -- the outward code: all but the last three characters (the inward code)
+       nullif(upper(left(replace(postcode, ' ', ''),
+                         length(replace(postcode, ' ', '')) - 3)), ''),
        NULL, named.police_force, f.region_code
 FROM named
 LEFT JOIN ref_forces AS f ON f.force_code = named.police_force
@@ -232,3 +234,17 @@ SELECT r.node_id, 'deaths', d.forenames, d.surname, NULL, NULL,
        strftime(d.date_of_birth, '%Y-%m-%d'), d.sex, d.postcode, NULL
 FROM review_nodes AS r
 JOIN idn.deaths AS d ON d.record_id = r.node_id;
+
+-- name: record_keys
+-- Every linkable record's source and key as in truth/records.csv (the PNC id
+-- from the identity store; the other keys are not identifiers).
+SELECT w.record_id, 'treatment' AS source, w.provider_code || '|' || w.episode_ref AS key
+FROM wh.raw.treatment_episodes AS w WHERE w.linkable
+UNION ALL
+SELECT record_id, 'pnc', pnc_id FROM idn.pnc_nominals
+UNION ALL
+SELECT record_id, 'pnc', pnc_id FROM idn.pnc_aliases
+UNION ALL
+SELECT record_id, 'drug_tests', test_id FROM wh.raw.drug_tests
+UNION ALL
+SELECT record_id, 'deaths', death_id FROM wh.raw.deaths;
