@@ -116,7 +116,10 @@ def _build(root: Path) -> Linked:
 @pytest.fixture(scope="session")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> Linked:
     """The small England and the cases, linked; shared by every test process of the run."""
-    shared = tmp_path_factory.getbasetemp().parent / "linkage-england"
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each worker has its own folder inside the run's: share the run's
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    shared = run / "linkage-england"
     shared.parent.mkdir(parents=True, exist_ok=True)
     with _locked(shared.parent / "linkage-england.lock"):
         return _build(shared)

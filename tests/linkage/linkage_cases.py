@@ -29,7 +29,6 @@ PNC_FILE = "pnc_2014-02-28.zip"
 
 EPISODE = {
     "consent": "y",
-    "sex": "male",
     "ethnicity": "white_british",
     "referral_date": "2012-04-02",
     "referral_source": "self",

@@ -23,7 +23,9 @@ SOURCE_PAIRS: tuple[tuple[str, str], ...] = (
     ("deaths", "treatment"),
     ("deaths", "pnc"),
     ("deaths", "drug_tests"),
+    ("deaths", "*"),
 )
+"""Pairs of sources scored; ``*`` stands for every other source together."""
 TRUTH_COLUMNS = ("source", "key", "person")
 
 
@@ -119,7 +121,7 @@ def score(con: duckdb.DuckDBPyConnection, assigned: pd.DataFrame) -> list[Score]
                 c = clusters.loc[row.method] if row.method in clusters.index else None
                 scores.append(
                     Score(
-                        str(row.method), a, b, "all",
+                        str(row.method), a, "any" if b == "*" else b, "all",
                         _int(row.predicted), _int(row.actual), _int(row.true_positive),
                         _int(c["clusters"]) if c is not None else None,
                         _int(c["persons"]) if c is not None else None,

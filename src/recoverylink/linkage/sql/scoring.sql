@@ -25,12 +25,13 @@ FROM assigned AS a
 JOIN truth AS t ON t.source = a.source AND t.key = a.key;
 
 -- name: pairwise
--- $1, $2: the two sources. Same source: unordered pairs of distinct keys.
+-- $1, $2: the two sources; '*' for $2 is every source but $1. Same source:
+-- unordered pairs of distinct keys.
 WITH sides AS (
     SELECT method, cluster, person, part,
            count(*) FILTER (WHERE source = $1) AS n_a,
-           count(*) FILTER (WHERE source = $2) AS n_b
-    FROM scored WHERE source IN ($1, $2)
+           count(*) FILTER (WHERE source = $2 OR ($2 = '*' AND source <> $1)) AS n_b
+    FROM scored WHERE source = $1 OR source = $2 OR $2 = '*'
     GROUP BY ALL
 ),
 pairs AS (
@@ -75,9 +76,10 @@ JOIN within_part AS w USING (method)
 ORDER BY m.method;
 
 -- name: clusters
--- $1, $2: the two sources (the same source twice for one source alone).
+-- $1, $2: the two sources (the same source twice for one source alone; '*'
+-- for $2: every source).
 WITH members AS (
-    SELECT method, cluster, person FROM scored WHERE source IN ($1, $2)
+    SELECT method, cluster, person FROM scored WHERE source = $1 OR source = $2 OR $2 = '*'
 ),
 cluster_sizes AS (
     SELECT method, cluster, count(*) AS n, count(DISTINCT person) AS persons, min(person) AS person
