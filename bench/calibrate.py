@@ -36,6 +36,10 @@ def step(value: float, target: float, measured: float, power: float = DAMP) -> f
     return value * (target / measured) ** power
 
 
+def logit(x: float) -> float:
+    return math.log(x / (1 - x))
+
+
 def update(p: dict, m: dict, scale: float) -> dict:
     q = dict(p)
     # offending multipliers by outcome group (1 + change), and offence-group factors
@@ -113,6 +117,14 @@ def update(p: dict, m: dict, scale: float) -> dict:
     )
     cjs = m["rest_returned_via_cjs"] / (m["rest_returned_directly"] + m["rest_returned_via_cjs"])
     q["share_returns_via_cjs"] = min(0.95, step(p["share_returns_via_cjs"], t_cjs, cjs))
+    # the named best and worst areas: a successful exit moves an area's completion rate only
+    # for clients who leave in the year, so the log-odds move twice the gap in logits
+    for param, key in (
+        ("best_area_log_odds", "completion_rate_max_2010"),
+        ("worst_area_log_odds", "completion_rate_min_2010"),
+    ):
+        if 0 < m[key] < 1:
+            q[param] = p[param] + DAMP * 2 * (logit(TARGET[key]) - logit(m[key]))
     # flows, deaths and the DIP route
     q["drug_poisoning_rate_in_treatment"] = step(
         p["drug_poisoning_rate_in_treatment"],
@@ -161,6 +173,8 @@ def main() -> int:
         "share_returns_via_cjs",
         "drug_poisoning_rate_in_treatment",
         "cjs_route_first_journey",
+        "best_area_log_odds",
+        "worst_area_log_odds",
     ]
     defaults = dataclasses.asdict(make_params())
     params = {k: defaults[k] for k in keys}

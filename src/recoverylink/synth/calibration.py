@@ -230,10 +230,11 @@ def system(ep: pd.DataFrame, j: pd.DataFrame, sf: SynthFolder) -> dict[str, floa
         ].nunique()
         out[f"in_treatment_{fy}"] = float(in_tx)
         starts = drug_j[(drug_j["start"] >= y0) & (drug_j["start"] <= y1)]
-        out[f"new_journeys_{fy}"] = float(len(starts))
         exits = drug_j[(drug_j["end"] >= y0) & (drug_j["end"] <= y1)]
         out[f"exits_{fy}"] = float(len(exits))
-        out[f"entrants_{fy}"] = float(starts["person"].nunique())
+        # entries into treatment are counted as journeys started, like discharges as journeys
+        # ended; leavers are people (see docs/synthetic-england.md, "New entrants")
+        out[f"entrants_{fy}"] = float(len(starts))
         out[f"leavers_{fy}"] = float(exits["person"].nunique())
         out[f"exits_successful_or_transfer_{fy}"] = (
             float(exits["exit_class"].isin(["successful", "transfer"]).mean())

@@ -210,10 +210,11 @@ def draw_journeys(
     )
     j.group = study_groups(j)
     # the hard core: offenders entering through the criminal justice route whose offending
-    # escalates and who do not stay in treatment; escalating careers start from modest rates
+    # escalates and who drop out; escalating careers start from all but the highest rates
     offender = people.offender[j.person]
     rates = people.rate[people.offender & (people.group >= 0)]
-    modest = people.rate[j.person] < (np.quantile(rates, 0.75) if len(rates) else 0.0)
+    limit = np.quantile(rates, p.hard_core_rate_quantile) if len(rates) else 0.0
+    modest = people.rate[j.person] < limit
     dropped = j.group == G_DROPPED_OUT
     j.hard_core = (
         offender & j.cjs_route & modest & dropped & (rng.random(len(j)) < p.share_hard_core_dip)

@@ -64,31 +64,21 @@ class SynthParams:
     # probability that a journey exit is successful, by financial year of exit
     # (from 2003-04), before area and person effects; the recovery agenda raised it
     success_at_exit_by_year: tuple[float, ...] = (
-        0.359,
-        0.395,
-        0.464,
-        0.470,
-        0.508,
-        0.551,
-        0.608,
-        0.671,
-        0.725,
+        0.349,
+        0.385,
+        0.452,
+        0.46,
+        0.498,
+        0.542,
+        0.601,
+        0.665,
+        0.72,
     )
     short_journey_success_factor: float = 0.35  # odds multiplier for journeys < 12 weeks
     share_other_exit: float = 0.08  # transfers in custody, moved away
     # exits referred on to services outside the system (a transfer that never arrives),
     # by financial year of exit; common under the old definitions, rarer later
-    referred_on_by_year: tuple[float, ...] = (
-        0.300,
-        0.300,
-        0.340,
-        0.398,
-        0.457,
-        0.318,
-        0.180,
-        0.120,
-        0.100,
-    )
+    referred_on_by_year: tuple[float, ...] = (0.3, 0.3, 0.34, 0.399, 0.459, 0.319, 0.18, 0.12, 0.1)
     offender_success_log_odds: float = -0.3  # offenders complete less often
     offender_short_journey_extra: float = -0.05  # and more often have short journeys
     offender_referred_on_factor: float = 0.3  # and are less often referred on
@@ -98,22 +88,22 @@ class SynthParams:
     prolific_short_journey_extra: float = 0.55  # extra share of short journeys, per level
     # area effects on the odds of a successful exit: two named extremes and a spread
     best_area: str = "E10000016"  # Kent
-    best_area_log_odds: float = 1.35
+    best_area_log_odds: float = 2.5
     worst_area: str = "E10000013"  # Gloucestershire
-    worst_area_log_odds: float = -1.75
+    worst_area_log_odds: float = -2.16
     area_log_odds_sd: float = 0.22  # spread of the other areas' effects
     london_south_east_log_odds: float = 0.25  # London and the South East complete more often
     # returns after a journey ends
-    return_prob_after_success: float = 0.24  # chance of a new journey after a success
-    return_prob_after_dropout: float = 0.576  # ... after dropping out
-    return_prob_after_other: float = 0.48  # ... after any other exit
+    return_prob_after_success: float = 0.239  # chance of a new journey after a success
+    return_prob_after_dropout: float = 0.573  # ... after dropping out
+    return_prob_after_other: float = 0.477  # ... after any other exit
     return_gap_mean_days: float = 420.0  # mean gap before coming back (at least 22 days)
     # "revolving door" clients: short journeys and quick returns
     share_cyclers: float = 0.24  # clients who are revolving-door clients
     cycler_return_prob: float = 0.85  # their chance of coming back after each journey
     cycler_gap_mean_days: float = 120.0  # their mean gap before coming back
     cycler_short_journey: float = 0.75  # their share of short journeys
-    share_returns_via_cjs: float = 0.85  # returns triggered by an arrest (DIP route)
+    share_returns_via_cjs: float = 0.95  # returns triggered by an arrest (DIP route)
     # episodes within journeys
     share_journey_with_transfer: float = 0.12  # a transfer to another provider within 21 days
     share_concurrent_second_provider: float = 0.05  # a second provider sees the client too
@@ -127,8 +117,8 @@ class SynthParams:
 
     # --- offending ----------------------------------------------------------
     pnc_only_people: float = 4_000_000  # offenders never in treatment
-    share_offender_opiate: float = 0.464  # opiate/crack users with an offending career
-    share_offender_other: float = 0.226  # other drug and alcohol clients with one
+    share_offender_opiate: float = 0.457  # opiate/crack users with an offending career
+    share_offender_other: float = 0.233  # other drug and alcohol clients with one
     trigger_rate_mean_opiate: float = 1.35  # proven trigger offences a year, offenders
     trigger_rate_mean_other: float = 1.10  # the same for other drug users (alcohol: half)
     trigger_rate_shape: float = 1.5  # gamma shape: heterogeneity between offenders
@@ -137,23 +127,23 @@ class SynthParams:
     # offending rate factor minus one for the 2 years from a journey start, by the journey's
     # outcome group; fitted so that the measured changes (which include regression to the
     # mean) land on the published ones
-    change_retained: float = 0.39
-    change_completed_returned: float = -0.358
-    change_completed_not_returned: float = -0.157
-    change_dropped_out: float = -0.75
+    change_retained: float = 0.339
+    change_completed_returned: float = -0.309
+    change_completed_not_returned: float = -0.17
+    change_dropped_out: float = -0.781
     # other outcomes: custody, moved away, referred on, completions within 6 months
-    change_other: float = -0.622
+    change_other: float = -0.65
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.333
-    factor_fraud: float = 0.301
-    factor_theft: float = 0.796
-    cjs_route_first_journey: float = 0.821  # offenders' first journeys that start through the CJS
-    # the hard core: CJS-route offenders below the 75th rate percentile who drop out and
-    # whose offending rises sharply
-    share_hard_core_dip: float = 1
+    factor_soliciting: float = 0.297
+    factor_fraud: float = 0.264
+    factor_theft: float = 0.77
+    cjs_route_first_journey: float = 0.874  # offenders' first journeys that start through the CJS
+    # the hard core: CJS-route offenders who drop out and whose offending rises sharply
+    share_hard_core_dip: float = 1.0
+    hard_core_rate_quantile: float = 0.75  # ... among those below this quantile of offending rates
     hard_core_multiplier: float = 4.2  # their offending rate factor from the start
-    post_exit_factor_success: float = 0.0146  # offending after a successful exit, vs journey level
-    post_exit_factor_other: float = 0.0174  # offending after any other exit, vs journey level
+    post_exit_factor_success: float = 0.0124  # offending after a successful exit, vs journey level
+    post_exit_factor_other: float = 0.0148  # offending after any other exit, vs journey level
     # PNC-only offenders: rate of proven offences a year and the trigger share
     pnc_only_rate_mean: float = 0.45
     pnc_only_share_trigger: float = 0.30
@@ -171,7 +161,7 @@ class SynthParams:
     smr_offender: float = 1.6  # offenders never in treatment
     # drug-poisoning deaths a year, treatment clients (opiate users x1.6, other drugs x0.4,
     # alcohol x0.15)
-    drug_poisoning_rate_in_treatment: float = 0.00472
+    drug_poisoning_rate_in_treatment: float = 0.00473
     drug_poisoning_rate_never_treated_user: float = 0.004  # offenders never treated: a tenth
     background_deaths_per_year: float = 60_000  # decoy deaths of people outside the model
     # --- recording errors ---------------------------------------------------
