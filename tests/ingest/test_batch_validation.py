@@ -146,7 +146,7 @@ def same_results(ours: list[Checked], theirs: list[Checked]) -> None:
 
 @pytest.mark.parametrize(
     ("context", "goods"),
-    [(ValidationContext(provider_codes=REGISTER), 5), (ValidationContext(), 2)],
+    [(ValidationContext(provider_codes=REGISTER), 3), (ValidationContext(), 1)],
     ids=["register", "no register"],
 )
 def test_every_break_alone_among_good_files(
@@ -163,10 +163,10 @@ def test_every_break_alone_among_good_files(
 def test_seeded_mixtures_of_breaks(tmp_path: Path) -> None:
     rng = random.Random(7)
     context = ValidationContext(provider_codes=REGISTER)
-    for n in range(2):
+    for n in range(1):
         folder = tmp_path / f"m{n}"
         paths = []
-        for k, provider in enumerate(PROVIDERS):
+        for k, provider in enumerate(PROVIDERS[:14]):
             if rng.random() < 0.3:
                 paths.append(rng.choice(BREAKS)(folder / f"x{k}", provider))
             else:
