@@ -122,8 +122,9 @@ def write_cases(england: Path, out: Path) -> list[Path]:
         _csv(
             columns("providers"),
             [
-                {"provider_code": NORTH, "provider_name": "Test North", "local_authority": HARTLEPOOL},
-                {"provider_code": SOUTH, "provider_name": "Test South", "local_authority": CORNWALL},
+                {"provider_code": NORTH, "provider_name": "North",
+                 "local_authority": HARTLEPOOL},
+                {"provider_code": SOUTH, "provider_name": "South", "local_authority": CORNWALL},
             ],
         ),
         "utf-8",

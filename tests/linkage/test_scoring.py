@@ -59,5 +59,5 @@ def test_pairwise_and_cluster_scores_counted_by_hand(tmp_path: Path) -> None:
 
 
 def test_a_truth_folder_without_records_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(TruthError, match="no records.csv"):
+    with pytest.raises(TruthError, match=r"no records\.csv"):
         load_truth(duckdb.connect(), tmp_path)

@@ -60,7 +60,9 @@ def first_initial(widened: bool = True) -> Comparison:
                 "middle name or nickname initial",
             )
         )
-    description = "First initial: exact" + (", or one a forename or nickname allows" if widened else "")
+    description = "First initial: exact"
+    if widened:
+        description += ", or one a forename or nickname allows"
     return comparison("first_initial", description, levels)
 
 
@@ -144,9 +146,7 @@ def date_of_birth() -> Comparison:
 
 
 def sex() -> Comparison:
-    return comparison(
-        "sex", "Sex", [_null("sex"), _level("sex_l = sex_r", "exact")]
-    )
+    return comparison("sex", "Sex", [_null("sex"), _level("sex_l = sex_r", "exact")])
 
 
 def place(levels: tuple[str, ...]) -> Comparison:

@@ -49,12 +49,9 @@ def export_map(data_dir: Path, settings: DuckDBConfig, out: Path) -> int:
     """Write the map to ``out``; returns the number of rows written."""
     people = read_person_map(data_dir, settings)
     keys = record_keys(data_dir, settings)
-    rows = (
-        keys.merge(people, on="record_id", how="inner")
-        .groupby(["source", "key"], as_index=False)["person_id"]
-        .min()
-        .sort_values(["source", "key"], kind="stable")
-    )
+    merged = keys.merge(people, on="record_id", how="inner")
+    rows: pd.DataFrame = merged.groupby(["source", "key"], as_index=False)[["person_id"]].min()
+    rows = rows.sort_values(by=["source", "key"], kind="stable")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -66,7 +66,9 @@ def load_model(folder: Path, job: Job) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"no model for job {job.name} in {folder} ({path.name} is missing)") from None
+        raise ModelError(
+            f"no model for job {job.name} in {folder} ({path.name} is missing)"
+        ) from None
     except (OSError, ValueError) as err:
         raise ModelError(f"cannot read model {path}: {err}") from None
     about = document.get("recoverylink") if isinstance(document, dict) else None

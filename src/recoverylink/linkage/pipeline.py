@@ -30,7 +30,7 @@ from recoverylink.config import DuckDBConfig
 from recoverylink.linkage import baseline, models
 from recoverylink.linkage.clustering import Clusters, SourceRules, cluster
 from recoverylink.linkage.engines import open_engine
-from recoverylink.linkage.inputs import load_inputs, nodes_of
+from recoverylink.linkage.inputs import StorePaths, load_inputs, nodes_of
 from recoverylink.linkage.jobs import JOBS, Job
 from recoverylink.linkage.person_map import connect_warehouse, person_ids, write_results
 from recoverylink.linkage.review import read_decisions
@@ -84,6 +84,7 @@ def linkage_folder(data_dir: Path) -> Path:
 def run_linkage(options: LinkOptions, progress: Progress = NULL_PROGRESS) -> LinkResult:
     started = datetime.now(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ")
+    StorePaths.of(options.data_dir)  # refuse before writing anything
     folder = linkage_folder(options.data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
@@ -356,6 +357,6 @@ def _links_table(
 def _assigned(method: str, records: pd.DataFrame, clusters: Clusters) -> pd.DataFrame:
     out = records[["source", "key"]].copy()
     out["cluster"] = records["node_id"].map(clusters.cluster_of)
-    out = out.groupby(["source", "key"], as_index=False)["cluster"].min()
-    out.insert(0, "method", method)
-    return out
+    grouped: pd.DataFrame = out.groupby(["source", "key"], as_index=False)[["cluster"]].min()
+    grouped.insert(0, "method", method)
+    return grouped

@@ -20,6 +20,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from recoverylink.linkage.scoring import scores_frame
@@ -75,14 +76,15 @@ def thresholds_frame(result: LinkResult) -> pd.DataFrame:
 
 def weights_frame(result: LinkResult) -> pd.DataFrame:
     rows = []
+    edges = np.arange(-10, 42, 2)
     for r in result.job_results:
-        weights = r.predictions["match_weight"]
-        if weights.empty:
+        weights = r.predictions["match_weight"].to_numpy(dtype=float)
+        if not len(weights):
             continue
-        bins = pd.cut(weights, bins=range(-10, 41, 2), right=False)
-        for interval, count in bins.value_counts(sort=False).items():
-            rows.append({"job": r.job.name, "weight_from": interval.left,
-                         "weight_to": interval.right, "pairs": int(count)})
+        counts, _ = np.histogram(np.clip(weights, -10, 39.99), bins=edges)
+        for low, count in zip(edges[:-1].tolist(), counts.tolist(), strict=True):
+            rows.append({"job": r.job.name, "weight_from": low, "weight_to": low + 2,
+                         "pairs": count})
     return pd.DataFrame(rows, columns=["job", "weight_from", "weight_to", "pairs"])
 
 
@@ -137,22 +139,23 @@ def _weights_chart(rows: pd.DataFrame) -> str:
     if rows.empty:
         return ""
     width, label_w, bar_h = 760, 330, 16
-    scale_max = max(1.0, float(rows["match_weight"].abs().max()))
+    weights = rows["match_weight"].to_numpy(dtype=float)
+    scale_max = max(1.0, float(np.abs(weights).max()))
     half = (width - label_w - 20) / 2
     zero = label_w + half
     parts = []
-    for i, row in enumerate(rows.itertuples(index=False)):
+    labels = [f"{c}: {lvl}" for c, lvl in zip(rows["comparison"], rows["level"], strict=True)]
+    for i, (label, weight) in enumerate(zip(labels, weights.tolist(), strict=True)):
         y = 20 + i * (bar_h + 4)
-        w = float(row.match_weight) / scale_max * half
+        w = weight / scale_max * half
         x = zero if w >= 0 else zero + w
         colour = "#2b7a3d" if w >= 0 else "#b03a2e"
-        label = f"{row.comparison}: {row.level}"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{_e(label[:48])}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{abs(w):.1f}" height="{bar_h}" fill="{colour}">'
-            f"<title>{_e(label)}: {row.match_weight:.2f}</title></rect>"
+            f"<title>{_e(label)}: {weight:.2f}</title></rect>"
             f'<text x="{(zero + w + (4 if w >= 0 else -4)):.1f}" y="{y + 12}" '
-            f'text-anchor="{"start" if w >= 0 else "end"}">{row.match_weight:.1f}</text>'
+            f'text-anchor="{"start" if w >= 0 else "end"}">{weight:.1f}</text>'
         )
     height = 30 + len(rows) * (bar_h + 4)
     axis = f'<line x1="{zero}" y1="10" x2="{zero}" y2="{height - 5}" stroke="#333"/>'
@@ -166,20 +169,21 @@ def _histogram(rows: pd.DataFrame) -> str:
     if rows.empty or rows["pairs"].sum() == 0:
         return ""
     width, height, pad = 760, 160, 30
-    n = len(rows)
-    bar_w = (width - 2 * pad) / n
-    top = math.log10(float(rows["pairs"].max()) + 1)
+    pairs = [int(v) for v in rows["pairs"].tolist()]
+    lows = [int(v) for v in rows["weight_from"].tolist()]
+    bar_w = (width - 2 * pad) / len(pairs)
+    top = math.log10(max(pairs) + 1)
     parts = []
-    for i, row in enumerate(rows.itertuples(index=False)):
-        h = (math.log10(row.pairs + 1) / top) * (height - 2 * pad) if top else 0
+    for i, (low, count) in enumerate(zip(lows, pairs, strict=True)):
+        h = (math.log10(count + 1) / top) * (height - 2 * pad) if top else 0
         x = pad + i * bar_w
         parts.append(
             f'<rect x="{x:.1f}" y="{height - pad - h:.1f}" width="{bar_w - 2:.1f}" '
-            f'height="{h:.1f}" fill="#34608c"><title>weight {row.weight_from} to '
-            f'{row.weight_to}: {row.pairs:,} pairs</title></rect>'
+            f'height="{h:.1f}" fill="#34608c"><title>weight {low} to '
+            f'{low + 2}: {count:,} pairs</title></rect>'
         )
         if i % 5 == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height - pad + 14}">{row.weight_from}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{height - pad + 14}">{low}</text>')
     return (
         f'<svg class="chart" width="{width}" height="{height}" font-size="11" role="img" '
         f'aria-label="pairs by match weight (log scale)">{"".join(parts)}'
@@ -188,20 +192,18 @@ def _histogram(rows: pd.DataFrame) -> str:
 
 
 def _scores_html(scores: pd.DataFrame) -> str:
-    wide = scores.pivot_table(
-        index=["source_a", "source_b", "scope"],
-        columns="method",
-        values=["precision", "recall", "f1", "cluster_precision", "cluster_recall"],
-        aggfunc="first",
-        sort=False,
-    )
+    metric_names = ("precision", "recall", "f1", "cluster_precision", "cluster_recall")
+    found: dict[tuple[str, str, str], dict[str, dict[Any, Any]]] = {}
+    for row in scores.to_dict("records"):
+        key = (str(row["source_a"]), str(row["source_b"]), str(row["scope"]))
+        found.setdefault(key, {})[str(row["method"])] = row
     out = []
-    for (a, b, scope), row in wide.iterrows():
+    for (a, b, scope), methods in found.items():
         cells = [f"{a} - {b}", scope]
-        for metric in ("precision", "recall", "f1", "cluster_precision", "cluster_recall"):
+        for metric in metric_names:
             for method in ("splink", "baseline"):
-                value = row.get((metric, method))
-                cells.append(_fmt(float(value)) if value is not None and not pd.isna(value) else "")
+                value = methods.get(method, {}).get(metric)
+                cells.append(_fmt(value) if isinstance(value, float) else "")
         out.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
     metrics = ("precision", "recall", "F1", "cluster precision", "cluster recall")
     head1 = '<tr><th rowspan="2">sources</th><th rowspan="2">pairs</th>' + "".join(
@@ -233,7 +235,8 @@ def _page(
             ("run", result.run_id),
             ("engine", options.engine),
             ("match threshold", f"{options.match_threshold}"),
-            ("models", "trained in this run" if result.trained else f"reused from {result.models_dir}"),
+            ("models",
+             "trained in this run" if result.trained else f"reused from {result.models_dir}"),
             ("records linked", f"{result.records:,}"),
             ("persons", f"{result.persons:,}"),
             ("accepted links", f"{result.accepted_links:,}"),

@@ -122,14 +122,13 @@ def export_review(
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        for number, row in enumerate(pairs.itertuples(index=False), start=1):
-            left = _side(who, int(row.record_id_l))
-            right = _side(who, int(row.record_id_r))
+        for number, row in enumerate(pairs.to_dict("records"), start=1):
+            a, b = int(row["record_id_l"]), int(row["record_id_r"])
             writer.writerow(
                 [
-                    number, row.job, f"{row.match_probability:.6f}",
-                    f"{row.match_weight:.3f}", "yes" if row.accepted else "no",
-                    int(row.record_id_l), int(row.record_id_r), *left, *right, "",
+                    number, row["job"], f"{float(row['match_probability']):.6f}",
+                    f"{float(row['match_weight']):.3f}", "yes" if row["accepted"] else "no",
+                    a, b, *_side(who, a), *_side(who, b), "",
                 ]
             )
     return len(pairs)
@@ -168,7 +167,9 @@ def import_review(data_dir: Path, settings: DuckDBConfig, path: Path) -> ReviewI
             undecided += 1
             continue
         if decision not in DECISIONS:
-            problems.append(f"line {line}: decision must be accept, reject or empty, not {decision!r}")
+            problems.append(
+                f"line {line}: decision must be accept, reject or empty, not {decision!r}"
+            )
             continue
         try:
             a, b = int(row["record_id_l"]), int(row["record_id_r"])

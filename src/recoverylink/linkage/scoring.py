@@ -116,9 +116,9 @@ def score(con: duckdb.DuckDBPyConnection, assigned: pd.DataFrame) -> list[Score]
         for a, b in SOURCE_PAIRS:
             pairwise = con.execute(sql_block("scoring", "pairwise"), [a, b]).df()
             clusters = con.execute(sql_block("scoring", "clusters"), [a, b]).df()
-            clusters = clusters.set_index("method")
+            by_method = {str(r["method"]): r for r in clusters.to_dict("records")}
             for row in pairwise.itertuples(index=False):
-                c = clusters.loc[row.method] if row.method in clusters.index else None
+                c = by_method.get(str(row.method))
                 scores.append(
                     Score(
                         str(row.method), a, "any" if b == "*" else b, "all",

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 _NAMED = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_blocks(name: str) -> dict[str, str]:
     """The blocks of ``sql/<name>.sql``, each starting at a ``-- name: X`` line.
 
     Text before the first name (the file's comment) is dropped.
     """
-    text = resources.files("recoverylink.linkage").joinpath("sql").joinpath(f"{name}.sql").read_text("utf-8")
+    folder = resources.files("recoverylink.linkage").joinpath("sql")
+    text = folder.joinpath(f"{name}.sql").read_text("utf-8")
     parts = _NAMED.split(text)
     return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts), 2)}
 
