@@ -8,7 +8,8 @@ See docs/ingest.md. The modules, by what they hold:
 - ``ledger``: what has been received, loaded, replaced, refused or rejected;
 - ``plan``: what a file does to the stores (load, replace, nothing, refuse);
 - ``split``: rows for the warehouse and identifiers for the identity store;
-- ``loader``: the run itself, one transaction per commit group;
+- ``loader``: the run itself, file by file and month by month;
+- ``commit``: writing a commit group to both stores, the warehouse commit last;
 - ``status``: what the ledger says, for ``recoverylink status``;
 - ``report``, ``safety``: validation reports and limits on hostile files.
 """

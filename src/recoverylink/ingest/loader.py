@@ -21,7 +21,6 @@ are checked against it) and when it holds more than ``GROUP_ROWS`` rows.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
@@ -29,12 +28,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from recoverylink.ingest import ledger, plan
+from recoverylink.ingest.commit import Group, Pending, write_group
 from recoverylink.ingest.files import Found, Kind, Received, recognise
 from recoverylink.ingest.landing import fingerprint
 from recoverylink.ingest.ledger import CURRENT, REFUSED, REJECTED, SUPERSEDED, Entry, LedgerState
@@ -42,8 +39,8 @@ from recoverylink.ingest.plan import FileOutcome, Outcome
 from recoverylink.ingest.reference_tables import check_reference_csv
 from recoverylink.ingest.report import mask_problems
 from recoverylink.ingest.safety import oversized
-from recoverylink.ingest.split import PncIds, RecordIds, Staged, stage_load, text_table
-from recoverylink.ingest.stores import Stores, quote_identifier, sql_blocks
+from recoverylink.ingest.split import PncIds
+from recoverylink.ingest.stores import Stores
 from recoverylink.progress import NULL_PROGRESS, Progress
 from recoverylink.spec import Problem, ValidationContext
 from recoverylink.spec.batch import check_treatment_zips
@@ -52,18 +49,6 @@ from recoverylink.spec.validate import Checked, check_path
 
 GROUP_ROWS = 4_000_000
 """Rows a commit group may hold before it is committed (bounds memory)."""
-
-CONTENT = {Kind.TREATMENT: "treatment", Kind.PNC: "pnc", Kind.DRUG_TESTS: "drug_tests",
-           Kind.DEATHS: "deaths"}  # fmt: skip
-"""Datasets with rows in ``raw.*``, and the ``sql/<name>.sql`` that loads each."""
-
-RAW_TABLES = (
-    "treatment_episodes", "treatment_interventions", "treatment_top", "pnc_nominals",
-    "pnc_aliases", "pnc_disposals", "drug_tests", "deaths",
-)  # fmt: skip
-
-_FROM_STAGED = re.compile(r"\bFROM staged_(\w+)")
-_INSERT = re.compile(r"^\s*INSERT INTO (raw\.\w+)", re.MULTILINE)
 
 Log = Callable[[str], None]
 
@@ -87,24 +72,6 @@ class IngestResult:
         return any(f.outcome in outcomes for f in self.files)
 
 
-@dataclass
-class _Pending:
-    received: Received
-    entry: Entry
-    frames: Mapping[str, pd.DataFrame] | None
-
-
-@dataclass
-class _Group:
-    kind: Kind | None = None
-    financial_year: str = ""
-    pending: list[_Pending] = field(default_factory=list)
-    by_slot: dict[str, _Pending] = field(default_factory=dict)
-    replaced: dict[int, int] = field(default_factory=dict)
-    """Committed loads this group replaces -> the load replacing each."""
-    rows: int = 0
-
-
 class IngestRun:
     """One ``recoverylink ingest``: files in, outcomes out, the stores updated as it goes."""
 
@@ -115,7 +82,7 @@ class IngestRun:
         self.log = log or (lambda line: None)
         self.state = LedgerState.read(self.con)
         self.pnc = PncIds(self.con)
-        self.group = _Group()
+        self.group = Group()
         self.result = IngestResult()
         self._register: frozenset[str] | None = None
 
@@ -327,7 +294,7 @@ class IngestRun:
         entry.load_id = self.state.new_load_id()
         if self.group.kind is None:
             self.group.kind = received.kind
-        pending = _Pending(received, entry, frames)
+        pending = Pending(received, entry, frames)
         self.group.pending.append(pending)
         if entry.status == CURRENT and received.slot:
             self.group.by_slot[received.slot] = pending
@@ -352,11 +319,11 @@ class IngestRun:
     # Committing ------------------------------------------------------------------------
 
     def _commit(self) -> None:
-        group, self.group = self.group, _Group()
+        group, self.group = self.group, Group()
         if not group.pending:
             return
         try:
-            self._write(group)
+            write_group(self.stores, self.state, self.pnc, group)
         except BaseException:
             self.stores.recover()  # drops identity rows the warehouse never committed
             raise
@@ -364,107 +331,8 @@ class IngestRun:
             if p.entry.kind == Kind.PROVIDERS.value and p.entry.status == CURRENT:
                 self._register = None  # read the register again
 
-    def _write(self, group: _Group) -> None:
-        ids = RecordIds(self.state.next_record_id)
-        staged: dict[Kind, Staged] = {}
-        registers: list[tuple[int, pd.DataFrame]] = []
-        references: list[tuple[str, int, pd.DataFrame]] = []
-        for p in group.pending:
-            entry, frames, kind = p.entry, p.frames, p.received.kind
-            if entry.status != CURRENT or frames is None:
-                continue
-            if kind in CONTENT:
-                entry.first_record_id = ids.next_id
-                into = staged.setdefault(kind, Staged())
-                stage_load(entry.kind, frames, entry.load_id, ids, self.pnc, into)
-                entry.next_record_id = ids.next_id
-            elif kind is Kind.PROVIDERS:
-                registers.append((entry.load_id, frames["providers"]))
-            elif kind is Kind.REFERENCE:
-                (name,) = frames
-                references.append((name, entry.load_id, frames[name]))
-        self.state.next_record_id = ids.next_id
-        tables = {n: t for s in staged.values() for n, t in s.tables().items()}
-        new_pnc_ids = self.pnc.added()
-        if new_pnc_ids is not None:
-            tables["pnc_ids"] = new_pnc_ids
-        self.stores.landing.make_durable()
-        con = self.con
-        for name, table in tables.items():
-            con.register(f"staged_{name}", table)
-        try:
-            with self.stores.transaction():
-                for kind in staged:
-                    _run_checked(con, sql_blocks(CONTENT[kind])["identity"], tables)
-                if new_pnc_ids is not None:
-                    con.execute("INSERT INTO identity.pnc_ids BY NAME SELECT * FROM staged_pnc_ids")
-            with self.stores.transaction():
-                self._delete_replaced(group.replaced)
-                ledger.supersede(con, group.replaced)
-                for kind in staged:
-                    _run_checked(con, sql_blocks(CONTENT[kind])["warehouse"], tables)
-                for load_id, frame in registers:
-                    self._merge_register(load_id, frame)
-                for name, load_id, frame in references:
-                    self._replace_reference(name, load_id, frame)
-                ledger.write(con, [p.entry for p in group.pending])
-        finally:
-            for name in tables:
-                con.unregister(f"staged_{name}")
-        self.stores.landing.committed({p.entry.landing_path for p in group.pending})
-        if group.replaced:
-            with self.stores.transaction():
-                con.execute(sql_blocks("recover")["identity"])
-
-    def _delete_replaced(self, replaced: dict[int, int]) -> None:
-        if not replaced:
-            return
-        gone = list(replaced)
-        for table in RAW_TABLES:
-            self.con.execute(f"DELETE FROM raw.{table} WHERE list_contains(?, load_id)", [gone])
-
-    def _merge_register(self, load_id: int, frame: pd.DataFrame) -> None:
-        table = text_table(frame).append_column("load_id", _constant(load_id, len(frame)))
-        self.con.register("staged_providers", table)
-        try:
-            self.con.execute(sql_blocks("providers")["warehouse"])
-        finally:
-            self.con.unregister("staged_providers")
-
-    def _replace_reference(self, name: str, load_id: int, frame: pd.DataFrame) -> None:
-        table = text_table(frame).drop_columns(["source_row"])
-        table = table.append_column("load_id", _constant(load_id, len(frame)))
-        self.con.register("staged_reference", table)
-        try:
-            self.con.execute(
-                f"CREATE OR REPLACE TABLE ref.{quote_identifier(name)} AS "
-                "SELECT * FROM staged_reference"
-            )
-        finally:
-            self.con.unregister("staged_reference")
-
 
 def check_month(paths: list[Path], context: ValidationContext, limits: ReadLimits) -> list[Checked]:
     """Check a month's treatment zips under the given read limits (in the checking thread)."""
     with limits_in_force(limits):
         return check_treatment_zips(paths, context)
-
-
-def _constant(value: int, size: int) -> pa.Array:
-    return pa.array(np.full(size, value, dtype=np.int64), pa.int64())
-
-
-def _run_checked(con: duckdb.DuckDBPyConnection, block: str, tables: dict[str, pa.Table]) -> None:
-    """Run a block's statements; each ``INSERT INTO raw.*`` must insert every staged row."""
-    for statement in (s.strip() for s in block.split(";")):
-        if not statement or all(line.lstrip().startswith("--") for line in statement.splitlines()):
-            continue
-        result = con.execute(statement).fetchone()
-        target, source = _INSERT.search(statement), _FROM_STAGED.search(statement)
-        if target and source and result is not None:
-            expected = tables[source.group(1)].num_rows
-            if int(result[0]) != expected:
-                raise RuntimeError(
-                    f"{target.group(1)}: inserted {result[0]} rows of {expected} staged; "
-                    "the load is rolled back"
-                )

@@ -104,10 +104,15 @@ class Stores:
     def open(cls, data_dir: Path, settings: DuckDBConfig) -> Stores:
         """Open (creating if need be) both stores for writing, and run recovery."""
         data_dir.mkdir(parents=True, exist_ok=True)
+        identity = data_dir / IDENTITY_FILE
+        if (data_dir / WAREHOUSE_FILE).exists() and not identity.exists():
+            raise StoreError(
+                f"the identity store {identity} is missing (the warehouse beside it is not); "
+                "put it back, or link it there if it lives on another volume"
+            )
         con = _connect(data_dir / WAREHOUSE_FILE, settings, read_only=False)
         stores = cls(data_dir, con, writable=True)
         try:
-            identity = data_dir / IDENTITY_FILE
             try:
                 con.execute(f"ATTACH ? AS {IDENTITY}", [str(identity)])
             except duckdb.IOException as err:
