@@ -6,6 +6,7 @@ import hashlib
 import stat
 from pathlib import Path
 
+import pytest
 from builders import episode, providers_csv, treatment_zip
 
 from recoverylink.config import DuckDBConfig
@@ -130,3 +131,11 @@ def test_archive_recovery_removes_copies_no_ledger_row_names(tmp_path: Path) -> 
     assert (data / keep_a).exists() and not (data / keep_b).exists()
     assert not (data / keep_b).parent.exists()
     assert not (data / "landing" / JOURNAL).exists()
+
+
+def test_a_warehouse_without_its_identity_store_is_not_opened(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    Stores.open(data, DuckDBConfig("1GB", 1)).close()
+    (data / "identity.duckdb").unlink()
+    with pytest.raises(StoreError, match=r"identity store .* is missing"):
+        Stores.open(data, DuckDBConfig("1GB", 1))
