@@ -33,14 +33,14 @@ import pandas as pd
 from recoverylink.ingest import ledger, plan
 from recoverylink.ingest.commit import Group, Pending, write_group
 from recoverylink.ingest.files import Found, Kind, Received, recognise
-from recoverylink.ingest.landing import fingerprint
+from recoverylink.ingest.landing import ChangedWhileReadingError, fingerprint
 from recoverylink.ingest.ledger import CURRENT, REFUSED, REJECTED, SUPERSEDED, Entry, LedgerState
 from recoverylink.ingest.plan import FileOutcome, Outcome
 from recoverylink.ingest.reference_tables import check_reference_csv
 from recoverylink.ingest.report import mask_problems
 from recoverylink.ingest.safety import oversized
 from recoverylink.ingest.split import PncIds
-from recoverylink.ingest.stores import Stores
+from recoverylink.ingest.stores import StoreError, Stores
 from recoverylink.progress import NULL_PROGRESS, Progress
 from recoverylink.spec import Problem, ValidationContext
 from recoverylink.spec.batch import check_treatment_zips
@@ -132,9 +132,11 @@ class IngestRun:
             return None
         try:
             landing_path = self.stores.landing.keep(received.path, received.kind.value, fp)
-        except OSError as err:
-            self._outcome(received, Outcome.UNREADABLE, f"cannot be archived: {err}")
+        except ChangedWhileReadingError as err:
+            self._outcome(received, Outcome.UNREADABLE, str(err))
             return None
+        except OSError as err:  # the archive, not the file, is at fault: stop
+            raise StoreError(f"cannot write to the landing archive: {err}") from err
         refusal = plan.refusal_note(received, self.state)
         if refusal is not None:
             entry = self._entry(received, sha, size, landing_path, REFUSED, refusal)
