@@ -114,7 +114,8 @@ def surname() -> Comparison:
 
 def date_of_birth() -> Comparison:
     """Exact, or the slips clerks make: day and month swapped, one part off by one digit,
-    1 January for an unknown date, or two of the three parts the same."""
+    1 January for an unknown date, two of the three parts the same; or within three
+    years (``dob_days``: days since 1970-01-01)."""
     same_y = "dob_y_l = dob_y_r"
     same_m = "dob_m_l = dob_m_r"
     same_d = "dob_d_l = dob_d_r"
@@ -141,6 +142,8 @@ def date_of_birth() -> Comparison:
                 f"({same_y} AND {same_m}) OR ({same_y} AND {same_d}) OR ({same_m} AND {same_d})",
                 "two of day, month and year",
             ),
+            # a false date given to the police is usually near the true one
+            _level("abs(dob_days_l - dob_days_r) <= 1100", "within three years"),
         ],
     )
 
@@ -169,5 +172,31 @@ def place(levels: tuple[str, ...]) -> Comparison:
         [
             _null(coarsest, f"{coarsest} missing"),
             *(_level(*conditions[k]) for k in levels),
+        ],
+    )
+
+
+def timeline(treatment_discharge: bool = True) -> Comparison:
+    """Whether what the records say about life and death fits (for jobs with deaths).
+
+    ``died_day`` is a death's date, or the date a treatment episode ended with
+    the client's death; ``seen_day`` the latest day the person was seen alive
+    (a treatment triage, an offence). Days since 1970-01-01, so the SQL is
+    plain arithmetic. A month's slack allows for dates recorded late.
+    """
+    seen = _level(
+        "seen_day_l > died_day_r + 31 OR seen_day_r > died_day_l + 31",
+        "seen alive more than a month after the death",
+    )
+    if not treatment_discharge:
+        return comparison("timeline", "Timeline: the person seen alive after the death", [seen])
+    return comparison(
+        "timeline",
+        "Timeline: treatment ended by this death, or the person seen alive after it",
+        [
+            _level("abs(died_day_l - died_day_r) <= 31",
+                   "discharged as died within a month of the death"),
+            seen,
+            _level("abs(died_day_l - died_day_r) > 31", "died on another date"),
         ],
     )

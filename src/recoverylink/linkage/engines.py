@@ -87,6 +87,7 @@ class SparkEngine:
         try:
             from pyspark.sql import SparkSession
             from splink import SparkAPI
+            from splink.backends.spark import similarity_jar_location
         except ImportError as err:
             raise EngineError(
                 "--engine spark needs pyspark: pip install 'recoverylink[spark]'"
@@ -96,8 +97,13 @@ class SparkEngine:
             SparkSession.builder.master(master)
             .appName("recoverylink-link")
             .config("spark.driver.memory", driver_memory)
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.default.parallelism", "4")
+            .config("spark.jars", similarity_jar_location())
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.default.parallelism", "2")
+            .config("spark.ui.showConsoleProgress", "false")
+            # small local jobs: compiling generated code costs more than it saves
+            .config("spark.sql.codegen.wholeStage", "false")
+            .config("spark.sql.adaptive.enabled", "false")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
@@ -108,8 +114,8 @@ class SparkEngine:
         self.spark.sparkContext.setCheckpointDir(str(Path(self._tmp.name) / "checkpoints"))
         self._api = SparkAPI(
             spark_session=self.spark,
-            break_lineage_method="checkpoint",
-            num_partitions_on_repartition=4,
+            break_lineage_method="persist",
+            num_partitions_on_repartition=2,
         )
 
     def db_api(self) -> Any:

@@ -71,6 +71,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int
         forenames = [row[0] for row in con.execute(sql_block("inputs", "forenames")).fetchall()]
         con.execute(sql_block("inputs", "nodes"))
         con.execute(sql_block("inputs", "rule_edges"))
+        con.execute(sql_block("inputs", "timeline"))
     finally:
         con.execute("DETACH idn")
         con.execute("DETACH wh")

@@ -150,7 +150,7 @@ JOBS: tuple[Job, ...] = (
         "Death registrations and treatment client records",
         "deaths",
         "treatment",
-        (*_INITIALS, c.place(("district", "area"))),
+        (*_INITIALS, c.place(("district", "area")), c.timeline()),
         (*BLOCKING_INITIALS_AND_DOB,
          "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
          "AND l.postcode_district = r.postcode_district"),
@@ -167,7 +167,7 @@ JOBS: tuple[Job, ...] = (
         "Death registrations and PNC nominals and aliases",
         "deaths",
         "pnc",
-        (*_NAMES, c.place(("district", "area"))),
+        (*_NAMES, c.place(("district", "area")), c.timeline(treatment_discharge=False)),
         (*BLOCKING_INITIALS_AND_DOB,
          "l.surname = r.surname AND l.forename = r.forename"),
         ("l.dob = r.dob",

@@ -177,6 +177,9 @@ def _run(
         "SELECT node_l, node_r, rule FROM rule_edges ORDER BY node_l, node_r"
     ).df()
     candidates = _candidates(results)
+    # decisions about nodes no longer loaded (a submission replaced) are kept but unused
+    known = set(nodes["unique_id"].tolist())
+    decisions = decisions[decisions["node_l"].isin(known) & decisions["node_r"].isin(known)]
     links_for_clustering, cannot_link = _links_to_cluster(
         candidates, rule_links, decisions, options.match_threshold
     )
@@ -319,7 +322,10 @@ def _links_table(
     node_source: pd.Series,
     run_id: str,
 ) -> pd.DataFrame:
-    refused = clusters.refused.set_index(["node_l", "node_r"])["refused_by"]
+    refused = (
+        clusters.refused.drop_duplicates(["node_l", "node_r"])
+        .set_index(["node_l", "node_r"])["refused_by"]
+    )
     model = candidates.copy()
     model["method"] = "model"
     decided = decisions.set_index(["node_l", "node_r"])["decision"]

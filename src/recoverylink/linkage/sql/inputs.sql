@@ -153,6 +153,32 @@ FROM (SELECT group_key, min(node_id) AS node_id FROM records
 JOIN (SELECT DISTINCT group_key, node_id FROM records WHERE group_key IS NOT NULL) AS b
   ON a.group_key = b.group_key AND a.node_id <> b.node_id;
 
+-- name: timeline
+-- What a node says about when its person was alive (no identifier: dates of
+-- events, from the warehouse). seen_on: the latest date the person was seen
+-- alive (a treatment client's latest triage, a nominal's latest offence, a drug
+-- test's date); died_on: a death's date, or a treatment discharge for "died".
+CREATE OR REPLACE TABLE timeline AS
+SELECT r.node_id,
+       max(CASE WHEN r.source = 'treatment' THEN t.triage_date
+                WHEN r.source = 'drug_tests' THEN d.test_date END) AS seen_on,
+       max(CASE WHEN r.source = 'treatment' AND t.discharge_reason = 'died'
+                THEN t.discharge_date
+                WHEN r.source = 'deaths' THEN x.date_of_death END) AS died_on
+FROM records AS r
+LEFT JOIN wh.raw.treatment_episodes AS t ON r.source = 'treatment' AND t.record_id = r.record_id
+LEFT JOIN wh.raw.drug_tests AS d ON r.source = 'drug_tests' AND d.record_id = r.record_id
+LEFT JOIN wh.raw.deaths AS x ON r.source = 'deaths' AND x.record_id = r.record_id
+GROUP BY r.node_id
+UNION ALL
+-- a nominal and its aliases: the latest offence on its disposals
+SELECT n.record_id, max(p.offence_date), NULL
+FROM wh.raw.pnc_disposals AS p
+JOIN (SELECT record_id, record_id AS nominal FROM wh.raw.pnc_nominals
+      UNION ALL SELECT record_id, nominal_record_id FROM wh.raw.pnc_aliases) AS n
+  ON n.nominal = p.nominal_record_id
+GROUP BY n.record_id;
+
 -- name: link_nodes
 -- The nodes as Splink sees them: names normalised, the first forename's
 -- nickname variants (`name_variants`, from the nicknames dataset), every
@@ -193,13 +219,18 @@ SELECT n.unique_id, n.source, n.is_alias, n.has_pnc_id,
        CAST(year(n.dob) AS INTEGER) AS dob_y,
        CAST(month(n.dob) AS INTEGER) AS dob_m,
        CAST(day(n.dob) AS INTEGER) AS dob_d,
+       CAST(date_diff('day', DATE '1970-01-01', n.dob) AS INTEGER) AS dob_days,
        year(n.dob) || '-' || least(month(n.dob), day(n.dob)) || '-'
            || greatest(month(n.dob), day(n.dob)) AS dob_sorted,
        n.sex, n.postcode_district,
        nullif(regexp_extract(n.postcode_district, '^[A-Z]+'), '') AS postcode_area,
-       n.local_authority, n.police_force, n.region
+       n.local_authority, n.police_force, n.region,
+       CAST(date_diff('day', DATE '1970-01-01', tl.seen_on) AS INTEGER) AS seen_day,
+       CAST(date_diff('day', DATE '1970-01-01', tl.died_on) AS INTEGER) AS died_day
 FROM nodes AS n
 LEFT JOIN widened AS w USING (unique_id)
+LEFT JOIN (SELECT node_id, max(seen_on) AS seen_on, max(died_on) AS died_on
+           FROM timeline GROUP BY node_id) AS tl ON tl.node_id = n.unique_id
 ORDER BY n.unique_id;
 
 -- name: review_identities
