@@ -184,16 +184,25 @@ def timeline(treatment_discharge: bool = True) -> Comparison:
     (a treatment triage, an offence). Days since 1970-01-01, so the SQL is
     plain arithmetic. A month's slack allows for dates recorded late.
     """
+    nothing: Level = {
+        "sql_condition": "(seen_day_l IS NULL AND died_day_l IS NULL) "
+        "OR (seen_day_r IS NULL AND died_day_r IS NULL)",
+        "label_for_charts": "no dates on one side",
+        "is_null_level": True,
+    }
     seen = _level(
         "seen_day_l > died_day_r + 31 OR seen_day_r > died_day_l + 31",
         "seen alive more than a month after the death",
     )
     if not treatment_discharge:
-        return comparison("timeline", "Timeline: the person seen alive after the death", [seen])
+        return comparison(
+            "timeline", "Timeline: the person seen alive after the death", [nothing, seen]
+        )
     return comparison(
         "timeline",
         "Timeline: treatment ended by this death, or the person seen alive after it",
         [
+            nothing,
             _level("abs(died_day_l - died_day_r) <= 31",
                    "discharged as died within a month of the death"),
             seen,
