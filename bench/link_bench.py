@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import measure  # noqa: E402
+from measure import measure
 
 CLI = str(Path(sys.executable).with_name("recoverylink"))
 

@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from recoverylink.cli.ingest import data_dir_option
 from recoverylink.cli.state import cli_state
