@@ -20,8 +20,12 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/recoverylink synth --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --out $(DEMO_DIR)/synth --force
 	$(BIN)/recoverylink synth --check $(DEMO_DIR)/synth || echo "(the figures marked FAIL are outside their tolerance at this small scale)"
+	rm -rf $(DEMO_DIR)/data
+	$(BIN)/recoverylink ingest $(DEMO_DIR)/synth --data-dir $(DEMO_DIR)/data
+	$(BIN)/recoverylink status --data-dir $(DEMO_DIR)/data --limit 10
 	@echo ""
 	@echo "Synthetic England written to $(DEMO_DIR)/synth (truth in $(DEMO_DIR)/synth/truth)."
+	@echo "Loaded into $(DEMO_DIR)/data: warehouse.duckdb, identity.duckdb, landing/ (the archive), logs/."
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests
