@@ -118,6 +118,8 @@ def _fmt(value: object, digits: int = 4) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
+        if value != 0 and abs(value) < 10**-digits:
+            return f"{value:.2e}"
         return f"{value:.{digits}f}"
     if isinstance(value, int):
         return f"{value:,}"
