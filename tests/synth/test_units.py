@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
 
+from recoverylink.spec.schema import PNC_ID
 from recoverylink.synth import recording
 from recoverylink.synth.assemble import sequential_refs
 from recoverylink.synth.calibration import substance_group
 from recoverylink.synth.dates import age_on, day, fy_of, fy_start, iso, month_end, month_index
-from recoverylink.synth.police import pnc_check_letter
+from recoverylink.synth.police import pnc_check_letter, pnc_serials
 from recoverylink.synth.writer import Lines
 
 
@@ -124,3 +126,16 @@ def test_lines_take_joins_the_chosen_lines_in_the_order_given() -> None:
 def test_lines_keep_quoted_values_whole() -> None:
     lines = Lines.of(pd.DataFrame({"name": ["Smith, J", "O'Neil"], "n": ["1", "2"]}))
     assert lines.take(np.array([1, 0])) == b'"O\'Neil","2"\n"Smith, J","1"\n'
+
+
+def test_pnc_serials_keep_six_digits_in_a_crowded_year() -> None:
+    # 400,000 first arrests in 2000 (more than scale 1's busiest year), 10 in 2001
+    yy = np.r_[np.zeros(400_000, dtype=np.int64), np.ones(10, dtype=np.int64)]
+    serial = pnc_serials(yy, np.arange(len(yy)))
+    assert serial.min() >= 100_000 and serial.max() <= 999_999
+    assert len(np.unique(serial[:400_000])) == 400_000
+    assert (np.diff(serial[:400_000]) > 0).all()  # increasing in order of first arrest
+    # a quiet year keeps the usual step of 7, offset by the year: 100,000 + 7 * k + 1
+    assert serial[400_000:].tolist() == [100_001 + 7 * k for k in range(10)]
+    ids = [f"00/{s:06d}A" for s in serial[:3]]
+    assert all(re.fullmatch(PNC_ID.pattern, i) for i in ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from recoverylink.errors import SynthArgumentError
 from recoverylink.synth import names, recording
 from recoverylink.synth.dates import day, year_of
 from recoverylink.synth.geography import Geography, full_postcode
@@ -13,6 +14,27 @@ from recoverylink.synth.params import SynthParams
 from recoverylink.synth.people import People
 
 PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
+
+
+def pnc_serials(yy: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Six-digit serial numbers, increasing within each year of first arrest in ``order``.
+
+    Serials step by up to 7 (so that consecutive ids do not look consecutive) but
+    never past 999,999, the spec's six digits: a year with many first arrests (the
+    first year of the history at scale 1 has about 365,000) gets a smaller step.
+    """
+    serial = np.zeros(len(yy), dtype=np.int64)
+    yy_o = yy[order]
+    starts = np.r_[0, np.flatnonzero(yy_o[1:] != yy_o[:-1]) + 1] if len(yy_o) else np.zeros(0, int)
+    counts = np.diff(np.r_[starts, len(yy_o)])
+    if len(counts) and counts.max() > 899_999:
+        raise SynthArgumentError(
+            f"{counts.max():,} people first arrested in one year do not fit six-digit PNC serials"
+        )
+    seq = np.arange(len(yy_o)) - np.repeat(starts, counts)
+    step = np.repeat(np.clip(899_999 // np.maximum(counts, 1), 1, 7), counts)
+    serial[order] = 100_000 + seq * step + (yy_o % np.minimum(step, 7))
+    return serial
 
 
 def pnc_check_letter(year2: np.ndarray, serial: np.ndarray) -> np.ndarray:
@@ -59,14 +81,7 @@ def build_pnc(
     persons, first_idx = np.unique(ev.person, return_index=True)
     first_day = ev.day[first_idx]
     yy = year_of(first_day) % 100
-    order = np.lexsort((persons, first_day))
-    serial = np.zeros(len(persons), dtype=np.int64)
-    yy_o = yy[order]
-    # sequential serial numbers within each year of first arrest
-    starts = np.r_[0, np.flatnonzero(yy_o[1:] != yy_o[:-1]) + 1]
-    counts = np.diff(np.r_[starts, len(yy_o)])
-    seq = np.arange(len(yy_o)) - np.repeat(starts, counts)
-    serial[order] = 100_000 + seq * 7 + (yy_o % 7)
+    serial = pnc_serials(yy, np.lexsort((persons, first_day)))
     check = pnc_check_letter(yy, serial)
     pnc_id = np.array(
         [f"{a:02d}/{b:06d}{c}" for a, b, c in zip(yy, serial, check, strict=True)], dtype=object
