@@ -6,11 +6,11 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Result
 from corpus.submissions import (
     DEATHS_NAME,
     DRUG_TESTS_NAME,
@@ -26,13 +26,6 @@ from corpus.submissions import (
 import recoverylink.cli.validate as validate_cli
 from recoverylink.cli.main import main
 from recoverylink.ingest.report import CSV_NAME, JSON_NAME
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture(autouse=True)
