@@ -1,0 +1,1 @@
+"""Indicators: definitions, the counts behind them and their statistics."""
