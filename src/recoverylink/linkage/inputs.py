@@ -68,6 +68,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int
         con.execute("CREATE OR REPLACE TABLE ref_las AS SELECT * FROM ref_las_frame")
         con.execute("CREATE OR REPLACE TABLE ref_forces AS SELECT * FROM ref_forces_frame")
         con.execute(sql_block("inputs", "records"))
+        con.execute(sql_block("inputs", "demographics"))
         forenames = [row[0] for row in con.execute(sql_block("inputs", "forenames")).fetchall()]
         con.execute(sql_block("inputs", "nodes"))
         con.execute(sql_block("inputs", "rule_edges"))

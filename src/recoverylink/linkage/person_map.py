@@ -55,11 +55,13 @@ def write_results(
     person_map: pd.DataFrame,
     links: pd.DataFrame,
     run: dict[str, object],
+    demographics: pd.DataFrame,
 ) -> None:
     """Replace the person map and links with this run's, and add the run, in one transaction."""
     con.execute(sql_block("person_map", "schema"))
     con.register("new_person_map", person_map)
     con.register("new_links", links)
+    con.register("new_demographics", demographics)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(sql_block("person_map", "replace"))
@@ -72,3 +74,4 @@ def write_results(
     con.execute("COMMIT")
     con.unregister("new_person_map")
     con.unregister("new_links")
+    con.unregister("new_demographics")

@@ -219,6 +219,10 @@ def _run(
     persons = int(records["person_id"].nunique())
     accepted = int(links["accepted"].sum())
     finished = datetime.now(UTC)
+    demographics = con.execute(
+        "SELECT record_id, source, sex, age, ? AS run_id FROM demographics ORDER BY record_id",
+        [run_id],
+    ).df()
     with connect_warehouse(options.data_dir, options.duckdb) as warehouse:
         write_results(
             warehouse,
@@ -236,6 +240,7 @@ def _run(
                 "persons": persons,
                 "accepted_links": accepted,
             },
+            demographics,
         )
     result = LinkResult(
         run_id=run_id,

@@ -54,6 +54,33 @@ SELECT d.record_id, 'deaths', w.death_id, d.record_id, NULL
 FROM idn.deaths AS d
 JOIN wh.raw.deaths AS w USING (record_id);
 
+-- name: demographics
+-- Sex and age in whole years at the record's own date, for every linkable
+-- treatment episode, drug test and death: what the warehouse may know of a
+-- person without a date of birth (see link.demographics in person_map.sql).
+CREATE OR REPLACE TABLE demographics AS
+WITH dated AS (
+    SELECT i.record_id, 'treatment' AS source, i.sex, i.date_of_birth, w.triage_date AS on_date
+    FROM idn.treatment_episodes AS i
+    JOIN wh.raw.treatment_episodes AS w USING (record_id)
+    WHERE w.linkable
+    UNION ALL
+    SELECT t.record_id, 'drug_tests', t.sex, t.date_of_birth, w.test_date
+    FROM idn.drug_tests AS t
+    JOIN wh.raw.drug_tests AS w USING (record_id)
+    UNION ALL
+    SELECT d.record_id, 'deaths', d.sex, d.date_of_birth, w.date_of_death
+    FROM idn.deaths AS d
+    JOIN wh.raw.deaths AS w USING (record_id)
+)
+SELECT record_id, source,
+       nullif(sex, 'not_stated') AS sex,
+       CAST(year(on_date) - year(date_of_birth)
+            - CASE WHEN month(on_date) * 100 + day(on_date)
+                        < month(date_of_birth) * 100 + day(date_of_birth)
+                   THEN 1 ELSE 0 END AS SMALLINT) AS age
+FROM dated;
+
 -- name: forenames
 -- The distinct first forenames of named records, for the nickname lookup.
 SELECT DISTINCT forename FROM (

@@ -13,6 +13,11 @@
 --   review) and, if a source rule refused it, which; plus the links the sources
 --   make themselves (method 'rule') and reviewed pairs (method 'review').
 --   record_id_l/_r are the node ids (a node's smallest record id).
+-- link.demographics: sex ('male', 'female' or NULL for not stated) and age in
+--   whole years at the record's own date (an episode's triage, a test, a
+--   death) of every linkable treatment episode, drug test and death, worked
+--   out from the identity store so that the warehouse never holds a date of
+--   birth.
 -- link.runs: one row per run.
 -- link.review_decisions: clerical decisions read back by `link review import`;
 --   they override the model in every later run.
@@ -38,6 +43,13 @@ CREATE TABLE IF NOT EXISTS link.person_map (
     match_probability DOUBLE,
     run_id            VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS link.demographics (
+    record_id BIGINT NOT NULL,
+    source    VARCHAR NOT NULL,
+    sex       VARCHAR,
+    age       SMALLINT NOT NULL,
+    run_id    VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS link.links (
     record_id_l       BIGINT NOT NULL,
     record_id_r       BIGINT NOT NULL,
@@ -62,6 +74,8 @@ CREATE TABLE IF NOT EXISTS link.review_decisions (
 -- name: replace
 DELETE FROM link.person_map;
 DELETE FROM link.links;
+DELETE FROM link.demographics;
+INSERT INTO link.demographics SELECT record_id, source, sex, age, run_id FROM new_demographics;
 INSERT INTO link.person_map SELECT record_id, source, person_id, match_probability, run_id
     FROM new_person_map;
 INSERT INTO link.links SELECT record_id_l, record_id_r, source_l, source_r, job, method,

@@ -1,0 +1,1 @@
+"""The analysts' mart: linked records as persons, journeys and events (``recoverylink build``)."""
