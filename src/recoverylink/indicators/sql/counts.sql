@@ -19,7 +19,8 @@
 -- Every journey open at any time in each period.
 CREATE OR REPLACE TEMP TABLE active AS
 SELECT p.period_type, p.period, p.period_start, p.period_end, j.*,
-       j.exit_class = 'successful' AND j.end_date BETWEEN p.period_start AND p.period_end
+       coalesce(j.exit_class = 'successful'
+                AND j.end_date BETWEEN p.period_start AND p.period_end, false)
            AS completed_in_period,
        date_diff('day', j.start_date, least(coalesce(j.end_date, p.period_end), p.period_end))
            >= 84 AS retained_12_weeks,
@@ -59,7 +60,8 @@ flags AS (
            bool_or(retained_12_weeks
                    OR (completed_in_period AND date_diff('day', start_date, end_date) < 84))
                AS effective,
-           bool_or(died_in_treatment_date BETWEEN period_start AND period_end) AS died
+           coalesce(bool_or(died_in_treatment_date BETWEEN period_start AND period_end), false)
+               AS died
     FROM ranked
     GROUP BY period_type, period, person_id
 )
