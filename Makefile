@@ -23,9 +23,16 @@ demo: $(STAMP)
 	rm -rf $(DEMO_DIR)/data
 	$(BIN)/recoverylink ingest $(DEMO_DIR)/synth --data-dir $(DEMO_DIR)/data
 	$(BIN)/recoverylink status --data-dir $(DEMO_DIR)/data --limit 10
+	@# the demo links with a throwaway key unless you set your own
+	RECOVERYLINK_PSEUDONYM_KEY="$${RECOVERYLINK_PSEUDONYM_KEY:-demo-$$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')}" \
+		$(BIN)/recoverylink link --data-dir $(DEMO_DIR)/data --truth $(DEMO_DIR)/synth/truth
+	$(BIN)/recoverylink build --data-dir $(DEMO_DIR)/data
+	$(BIN)/recoverylink indicators --data-dir $(DEMO_DIR)/data --population-scale $(DEMO_SCALE)
 	@echo ""
 	@echo "Synthetic England written to $(DEMO_DIR)/synth (truth in $(DEMO_DIR)/synth/truth)."
 	@echo "Loaded into $(DEMO_DIR)/data: warehouse.duckdb, identity.duckdb, landing/ (the archive), logs/."
+	@echo "Linked (report: $(DEMO_DIR)/data/linkage/report/linkage-report.html); mart built in warehouse.duckdb."
+	@echo "Indicators (Parquet and CSV): $(DEMO_DIR)/data/outputs/indicators; see docs/data-dictionary.md."
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -43,9 +43,12 @@ discharge so far to the next triage; joined when <= 21 or overlapping):
     P  P1 P2 2010-01-10..2010-05-01 transferred_not_in_custody -> transfer (no next episode)
     Q  Q1 P1 2010-07-01..2010-12-01 completed_occasional_user (cannabis) -> successful
     R  R1 P2 2008-11-01..2009-05-20 withdrawn_by_provider (alcohol) -> unsuccessful
+    T  T1 P1 2008-06-01..2009-01-31 completed_occasional_user (heroin) -> other: not a
+          success for a heroin user; it ended before the data's first year, so it is
+          in no period's counts
 
-25 episodes (M twice: 26 rows), 23 journeys, 18 people in treatment; with S
-(a death, never in treatment) 19 persons.
+26 episodes (M twice: 27 rows), 24 journeys, 18 people in treatment in the two
+years; with T and S (a death, never in treatment) 20 persons.
 """
 
 from __future__ import annotations
@@ -124,6 +127,7 @@ EPISODES = (
     Ep("P1", "P", "P2", "2010-01-10", "2010-05-01", "transferred_not_in_custody", "heroin", 4),
     Ep("Q1", "Q", "P1", "2010-07-01", "2010-12-01", "completed_occasional_user", "cannabis", 3),
     Ep("R1", "R", "P2", "2008-11-01", "2009-05-20", "withdrawn_by_provider", "alcohol", 2),
+    Ep("T1", "T", "P1", "2008-06-01", "2009-01-31", "completed_occasional_user", "heroin", 1),
 )
 
 # (provider, intervention, episode, referred, start): the first of each journey
@@ -138,7 +142,7 @@ INTERVENTIONS = (
     ("P2", "X6", "H1", "2011-02-01", "2011-02-03", 4),
 )
 
-PERSON = {p: f"person-{p}" for p in "ABCDEFGHIJKLMNOPQR"}
+PERSON = {p: f"person-{p}" for p in "ABCDEFGHIJKLMNOPQRT"}
 
 
 def person_id(letter: str) -> str:

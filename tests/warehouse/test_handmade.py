@@ -54,12 +54,12 @@ def d(text: str) -> date:
 
 
 def test_episodes_are_kept_once_in_their_newest_version(built: Built) -> None:
-    # 26 rows submitted, M1 twice: 25 episodes; M1's is the 2011-03 version,
+    # 27 rows submitted, M1 twice: 26 episodes; M1's is the 2011-03 version,
     # discharged 2010-06-30.
     rows = built.con.execute(
         "SELECT count(*), count(DISTINCT episode_id) FROM mart.episodes"
     ).fetchall()
-    assert rows == [(25, 25)]
+    assert rows == [(26, 26)]
     m1 = built.con.execute(
         "SELECT discharge_date, discharge_reason, last_submitted FROM mart.episodes "
         "WHERE episode_id = 'P1|M1'"
@@ -69,7 +69,7 @@ def test_episodes_are_kept_once_in_their_newest_version(built: Built) -> None:
 
 def test_journeys_join_within_21_days_and_overlaps_across_providers(built: Built) -> None:
     journeys = _journeys(built)
-    assert len(journeys) == 23
+    assert len(journeys) == 24
     # A1 ends 2009-08-31 at P1, A2 starts 21 days later at P2: one journey,
     # ending when A2 ends, in A2's area (B).
     assert journeys["person-A#1"][:4] == (d("2009-05-01"), d("2010-01-15"), "successful", LA_B)
@@ -91,6 +91,7 @@ def test_exit_classes(built: Built) -> None:
     assert exits["person-R#1"] == "unsuccessful"  # withdrawn_by_provider
     assert exits["person-J#1"] == "unsuccessful"  # dropped_out
     assert exits["person-K#1"] is None  # still open
+    assert exits["person-T#1"] == "other"  # completed_occasional_user, but heroin
     assert sorted(exits.values(), key=str).count("successful") == 10
     # A C D E F G I M N Q: ten successful journeys
 
@@ -143,7 +144,7 @@ def test_persons(built: Built) -> None:
             "substance_group, journeys, disposals, drug_tests, date_of_death FROM mart.persons"
         ).fetchall()
     }
-    assert len(rows) == 19  # A to R, and S (a death only)
+    assert len(rows) == 20  # A to R, T, and S (a death only)
     # K: female in treatment and at death, male on a drug test -> female
     assert rows["person-K"][:5] == ("female", 38, "35-39", LA_A, "opiate")
     # K's disposals: D1 (in two extracts, once) and D2

@@ -13,8 +13,10 @@ and each block's query is taken out of its ``CREATE OR REPLACE [TEMP] TABLE``
 and registered as a cached view named after the table. The blocks run in the
 order DuckDB runs them, so each finds the views the earlier ones made.
 
-One difference of meaning sqlglot leaves alone is mended here: a ``HAVING``
-after ``GROUPING SETS`` (see :func:`having_outside`).
+The SQL keeps to what means the same on both engines. One trap found this
+way: in a ``HAVING`` after ``GROUPING SETS`` DuckDB reads a name as the grouped
+column and Spark as the ``SELECT``'s alias of that name, so counts.sql filters
+grouped rows in an outer ``WHERE`` instead.
 """
 
 from __future__ import annotations
@@ -51,8 +53,6 @@ PERIODS_SCHEMA = pa.schema(
 )
 
 
-_WITH = "with_" if "with_" in exp.Select.arg_types else "with"  # renamed in newer sqlglot
-
 
 def flat_name(schema: str, table: str) -> str:
     """The view that stands for ``schema.table`` on Spark."""
@@ -72,43 +72,6 @@ class SparkBlock:
     """The ``(schema, table)`` pairs it reads from other schemas."""
 
 
-def having_outside(node: exp.Expression) -> exp.Expression:
-    """``SELECT ... GROUP BY GROUPING SETS ... HAVING c`` as an outer query ``WHERE c``.
-
-    In ``HAVING``, DuckDB reads a name as the grouped column and Spark as the
-    ``SELECT``'s alias of that name (``region_code`` in counts.sql), and Spark
-    cannot see a grouped column the ``SELECT`` does not return
-    (``local_authority``). So the inner query returns each column and
-    ``grouping()`` the condition uses under a name of its own, and the outer
-    one filters on them and returns the original columns.
-    """
-    if not isinstance(node, exp.Select):
-        return node
-    having, group = node.args.get("having"), node.args.get("group")
-    if having is None or group is None or group.find(exp.GroupingSets) is None:
-        return node
-    inner = node.copy()
-    inner.set("having", None)
-    cte = inner.args.get(_WITH)
-    inner.set(_WITH, None)
-    condition = having.this.copy()
-    used = [
-        part
-        for part in condition.find_all(exp.Grouping, exp.Column, bfs=False)
-        if not isinstance(part.parent, exp.Grouping)
-    ]
-    for i, part in enumerate(used):
-        inner.select(exp.alias_(part.copy(), f"having_{i}"), copy=False)
-        part.replace(exp.column(f"having_{i}"))
-    outer = (
-        exp.select(*(exp.column(column.alias_or_name) for column in node.expressions))
-        .from_(inner.subquery("grouped"))
-        .where(condition)
-    )
-    outer.set(_WITH, cte)
-    return outer
-
-
 def translate(name: str, text: str) -> SparkBlock:
     """A DuckDB block as a Spark query: its ``CREATE`` dropped, schema-qualified tables flat."""
     tree = sqlglot.parse_one(text, read="duckdb")
@@ -124,7 +87,6 @@ def translate(name: str, text: str) -> SparkBlock:
                 node.set("alias", exp.TableAlias(this=exp.to_identifier(node.name)))
             node.set("this", exp.to_identifier(flat_name(node.db, node.name)))
             node.set("db", None)
-    tree = tree.transform(having_outside)
     sql = tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
     return SparkBlock(name, table, sql, frozenset(reads))
 

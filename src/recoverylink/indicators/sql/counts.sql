@@ -77,36 +77,46 @@ JOIN ranked AS r
 -- name: person_counts
 -- Sums of the person flags for each area and substance group.
 CREATE OR REPLACE TEMP TABLE person_counts AS
-SELECT period_type, period,
-       CASE WHEN grouping(local_authority) = 0 THEN 'local_authority'
-            WHEN grouping(region_code) = 0 THEN 'region'
-            ELSE 'england' END AS level,
-       CASE WHEN grouping(local_authority) = 0 THEN local_authority
-            WHEN grouping(region_code) = 0 THEN region_code
-            ELSE 'E92000001' END AS area_code,
-       CASE WHEN grouping(local_authority) = 0 THEN region_code END AS region_code,
-       CASE WHEN grouping(substance_group) = 0 THEN substance_group ELSE 'all' END
-           AS substance_group,
-       count(*) AS in_treatment,
-       count_if(new_presentation) AS new_presentations,
-       count_if(completed) AS completed,
-       count_if(completed AND NOT represented) AS completed_not_representing,
-       count_if(represented) AS represented,
-       count_if(effective_known) AS effective_known,
-       count_if(effective) AS effective,
-       count_if(died) AS died
-FROM person_periods
-GROUP BY GROUPING SETS (
-    (period_type, period),
-    (period_type, period, region_code),
-    (period_type, period, region_code, local_authority),
-    (period_type, period, substance_group),
-    (period_type, period, region_code, substance_group),
-    (period_type, period, region_code, local_authority, substance_group)
+WITH grouped AS (
+    SELECT period_type, period,
+           CASE WHEN grouping(local_authority) = 0 THEN 'local_authority'
+                WHEN grouping(region_code) = 0 THEN 'region'
+                ELSE 'england' END AS level,
+           CASE WHEN grouping(local_authority) = 0 THEN local_authority
+                WHEN grouping(region_code) = 0 THEN region_code
+                ELSE 'E92000001' END AS area_code,
+           region_code AS parent_code,
+           CASE WHEN grouping(substance_group) = 0 THEN substance_group ELSE 'all' END
+               AS substance_group,
+           grouping(substance_group) = 0 AND substance_group IS NULL AS no_substance,
+           count(*) AS in_treatment,
+           count_if(new_presentation) AS new_presentations,
+           count_if(completed) AS completed,
+           count_if(completed AND NOT represented) AS completed_not_representing,
+           count_if(represented) AS represented,
+           count_if(effective_known) AS effective_known,
+           count_if(effective) AS effective,
+           count_if(died) AS died
+    FROM person_periods
+    GROUP BY GROUPING SETS (
+        (period_type, period),
+        (period_type, period, region_code),
+        (period_type, period, region_code, local_authority),
+        (period_type, period, substance_group),
+        (period_type, period, region_code, substance_group),
+        (period_type, period, region_code, local_authority, substance_group)
+    )
 )
-HAVING NOT (grouping(substance_group) = 0 AND substance_group IS NULL)
-   AND NOT (grouping(region_code) = 0 AND region_code IS NULL)
-   AND NOT (grouping(local_authority) = 0 AND local_authority IS NULL);
+-- people with no substance recorded count in 'all' only; an area or region
+-- that is not known is left out
+SELECT period_type, period, level, area_code,
+       CASE WHEN level = 'local_authority' THEN parent_code END AS region_code,
+       substance_group, in_treatment, new_presentations, completed,
+       completed_not_representing, represented, effective_known, effective, died
+FROM grouped
+WHERE NOT no_substance
+  AND area_code IS NOT NULL
+  AND NOT (level = 'local_authority' AND parent_code IS NULL);
 
 -- name: wait_counts
 -- Journeys whose first intervention started in the period, by the journey's
@@ -118,30 +128,36 @@ WITH waits AS (
     FROM journey_waits AS w
     JOIN journeys AS j ON j.journey_id = w.journey_id
     JOIN periods AS p ON w.start_date BETWEEN p.period_start AND p.period_end
+),
+grouped AS (
+    SELECT period_type, period,
+           CASE WHEN grouping(local_authority) = 0 THEN 'local_authority'
+                WHEN grouping(region_code) = 0 THEN 'region'
+                ELSE 'england' END AS level,
+           CASE WHEN grouping(local_authority) = 0 THEN local_authority
+                WHEN grouping(region_code) = 0 THEN region_code
+                ELSE 'E92000001' END AS area_code,
+           region_code AS parent_code,
+           CASE WHEN grouping(substance_group) = 0 THEN substance_group ELSE 'all' END
+               AS substance_group,
+           grouping(substance_group) = 0 AND substance_group IS NULL AS no_substance,
+           count(*) AS journeys,
+           count_if(under_3_weeks) AS under_3_weeks
+    FROM waits
+    GROUP BY GROUPING SETS (
+        (period_type, period),
+        (period_type, period, region_code),
+        (period_type, period, region_code, local_authority),
+        (period_type, period, substance_group),
+        (period_type, period, region_code, substance_group),
+        (period_type, period, region_code, local_authority, substance_group)
+    )
 )
-SELECT period_type, period,
-       CASE WHEN grouping(local_authority) = 0 THEN 'local_authority'
-            WHEN grouping(region_code) = 0 THEN 'region'
-            ELSE 'england' END AS level,
-       CASE WHEN grouping(local_authority) = 0 THEN local_authority
-            WHEN grouping(region_code) = 0 THEN region_code
-            ELSE 'E92000001' END AS area_code,
-       CASE WHEN grouping(substance_group) = 0 THEN substance_group ELSE 'all' END
-           AS substance_group,
-       count(*) AS journeys,
-       count_if(under_3_weeks) AS under_3_weeks
-FROM waits
-GROUP BY GROUPING SETS (
-    (period_type, period),
-    (period_type, period, region_code),
-    (period_type, period, region_code, local_authority),
-    (period_type, period, substance_group),
-    (period_type, period, region_code, substance_group),
-    (period_type, period, region_code, local_authority, substance_group)
-)
-HAVING NOT (grouping(substance_group) = 0 AND substance_group IS NULL)
-   AND NOT (grouping(region_code) = 0 AND region_code IS NULL)
-   AND NOT (grouping(local_authority) = 0 AND local_authority IS NULL);
+SELECT period_type, period, level, area_code, substance_group, journeys, under_3_weeks
+FROM grouped
+WHERE NOT no_substance
+  AND area_code IS NOT NULL
+  AND NOT (level = 'local_authority' AND parent_code IS NULL);
 
 -- name: areas
 -- Every area with its name, parent region and resident population (mid-2006,

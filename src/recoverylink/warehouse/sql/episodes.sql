@@ -21,7 +21,9 @@
 --
 -- Exit classes are those of DATA_SPEC.md: successful (completed_*), transfer,
 -- unsuccessful (dropped out, withdrawn, retained in custody, declined), other
--- (died, moved away).
+-- (died, moved away). `completed_occasional_user` is not a success for a
+-- heroin or crack user (the spec); it is classed `other`, as the validation's
+-- outcome_class does (spec/treatment_links.py).
 
 -- name: episodes
 CREATE OR REPLACE TABLE episodes AS
@@ -68,6 +70,11 @@ SELECT f.provider_code || '|' || f.episode_ref AS episode_id,
        f.discharge_date,
        f.discharge_reason,
        CASE
+           WHEN f.discharge_reason = 'completed_occasional_user'
+                AND (coalesce(f.substance_1 IN ('heroin', 'crack'), false)
+                     OR coalesce(f.substance_2 IN ('heroin', 'crack'), false)
+                     OR coalesce(f.substance_3 IN ('heroin', 'crack'), false))
+               THEN 'other'
            WHEN f.discharge_reason IN ('completed_drug_free', 'completed_alcohol_free',
                                        'completed_occasional_user') THEN 'successful'
            WHEN f.discharge_reason IN ('transferred_not_in_custody', 'transferred_in_custody')

@@ -10,7 +10,7 @@
 --
 -- Waiting time (PUBLISHED_FIGURES.md: referral to first intervention): for
 -- each journey, its first intervention (the earliest start; ties: the smaller
--- intervention_ref) and the days from that intervention's referral to its
+-- intervention_id, `provider|intervention_ref`) and the days from that intervention's referral to its
 -- start. NDTMS measures waits per intervention (modality), from the referral
 -- to that modality, so the intervention's own referral date is used, not the
 -- episode's.

@@ -7,8 +7,9 @@
 -- trigger-offence flag come from the offence codes reference table.
 --
 -- A drug test is positive when opiates or cocaine (crack included) tested
--- positive. A test without a PNC id is still linked by the model; a test or
--- death the linkage left alone is its own person.
+-- positive. A test without a PNC id is still linked by the model. A record
+-- with no person (possible only in a truth build, for records the truth does
+-- not know) is its own person, `unlinked:<source>|<id>`.
 
 -- name: offences
 CREATE OR REPLACE TABLE offences AS
@@ -21,7 +22,7 @@ WITH versions AS (
     JOIN ingest.loads AS l ON l.load_id = d.load_id
 )
 SELECT v.disposal_id,
-       p.person_id,
+       coalesce(p.person_id, 'unlinked:pnc|' || CAST(v.nominal_record_id AS VARCHAR)) AS person_id,
        v.offence_date,
        v.disposal_date,
        v.disposal_type,
@@ -29,7 +30,7 @@ SELECT v.disposal_id,
        coalesce(o.offence_group, 'other') AS offence_group,
        coalesce(o.is_trigger_offence = 'y', false) AS trigger_offence
 FROM versions AS v
-JOIN person_ids AS p ON p.record_id = v.nominal_record_id
+LEFT JOIN person_ids AS p ON p.record_id = v.nominal_record_id
 LEFT JOIN ref.offence_codes AS o ON o.offence_code = v.offence_code
 WHERE v.newest = 1;
 
