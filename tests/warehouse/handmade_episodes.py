@@ -57,15 +57,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
+from recoverylink.testing.stores import LA_A, LA_B, REGION_A, REGION_B, SETTINGS, StoreBuilder
 
-from recoverylink.config import DuckDBConfig
-from recoverylink.ingest.stores import Stores
-from recoverylink.linkage.sqlfiles import sql_block
+__all__ = ["LA_A", "LA_B", "REGION_A", "REGION_B", "SETTINGS", "build_stores", "person_id"]
 
-SETTINGS = DuckDBConfig(memory_limit="1GB", threads=1)
-LA_A, LA_B = "E06000001", "E09000007"
-REGION_A, REGION_B = "E12000001", "E12000007"
 DATA_END = date(2011, 3, 31)
 
 # load_id: kind, period, provider
@@ -152,106 +147,30 @@ def person_id(letter: str) -> str:
 
 def build_stores(data_dir: Path) -> None:
     """Create the stores and fill them with the episodes above and a few events."""
-    with Stores.open(data_dir, SETTINGS) as stores:
-        con = stores.con
-        _fill(con)
-
-
-def _fill(con: duckdb.DuckDBPyConnection) -> None:
-    for load_id, (kind, period, provider) in LOADS.items():
-        con.execute(
-            "INSERT INTO ingest.loads VALUES (?, ?, ?, ?, ?, ?, 'x', 1, 'x', "
-            "TIMESTAMP '2011-04-01', 'current', '', NULL, NULL, NULL, NULL, 1, 0)",
-            [load_id, f"file{load_id}", kind, f"{kind}/{provider}/{period}", period, provider],
-        )
-    # the reference tables a reference load would create (only the columns used)
-    con.execute(
-        "CREATE TABLE ref.local_authorities (la_code VARCHAR, la_name VARCHAR, "
-        "region_code VARCHAR, region_name VARCHAR, population_mid2006 BIGINT)"
-    )
-    con.execute(
-        "INSERT INTO ref.local_authorities VALUES "
-        f"('{LA_A}', 'Area A', '{REGION_A}', 'North East', 100000), "
-        f"('{LA_B}', 'Area B', '{REGION_B}', 'London', 200000)"
-    )
-    con.execute(
-        "CREATE TABLE ref.offence_codes (offence_code VARCHAR, offence_group VARCHAR, "
-        "is_trigger_offence VARCHAR)"
-    )
-    con.execute("INSERT INTO ref.offence_codes VALUES ('28A', 'burglary', 'y')")
-    con.execute(
-        f"INSERT INTO ref.providers VALUES ('P1', 'Provider one', '{LA_A}', 1), "
-        f"('P2', 'Provider two', '{LA_B}', 1)"
-    )
-    con.execute(sql_block("person_map", "schema"))
-    record_id = 100
-    for row, ep in enumerate(EPISODES):
-        record_id += 1
-        subs = (ep.substances.split("+") if ep.substances else []) + [None, None, None]
-        la = (LA_A if ep.provider == "P1" else LA_B) if ep.consent == "y" else None
-        con.execute(
-            "INSERT INTO raw.treatment_episodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                record_id, ep.load, row + 2, ep.provider, ep.ref, ep.consent, ep.consent == "y",
-                la, "white_british" if ep.consent == "y" else None,
-                ep.triage, "self" if ep.consent == "y" else None, ep.triage,
-                subs[0], subs[1], subs[2],
-                *(("never", "settled", "unemployed", "no_children", "n")
-                  if ep.consent == "y" else (None,) * 5),
-                ep.discharge, ep.reason,
-            ],
-        )
-        if ep.consent == "y":
-            con.execute(
-                "INSERT INTO link.person_map VALUES (?, 'treatment', ?, 0.99, 'run')",
-                [record_id, PERSON[ep.person]],
+    with StoreBuilder.create(data_dir) as b:
+        b.areas()
+        for kind, period, provider in LOADS.values():
+            b.load(kind, period, provider)
+        for ep in EPISODES:
+            b.episode(
+                PERSON[ep.person], ep.provider, ep.ref, ep.triage, ep.discharge, ep.reason,
+                ep.substances, load=ep.load, sex=ep.sex, age=ep.age, consent=ep.consent,
             )
-            con.execute(
-                "INSERT INTO link.demographics VALUES (?, 'treatment', ?, ?, 'run')",
-                [record_id, ep.sex, ep.age],
-            )
-    episode_record = {(ep.provider, ep.ref): 101 + i for i, ep in enumerate(EPISODES)}
-    for i, (provider, ref, episode, referred, start, load) in enumerate(INTERVENTIONS):
-        con.execute(
-            "INSERT INTO raw.treatment_interventions VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, 'psychosocial', 'community', ?, ?, NULL, NULL)",
-            [
-                300 + i, load, i + 2,
-                episode_record[(provider, episode)],
-                provider, episode, ref, referred, start,
-            ],
-        )
-    # K's record in the PNC (nominal 500): a trigger-offence conviction that is
-    # in both extracts (kept once) and a caution for a code not in the
-    # reference table (offence group 'other').
-    con.execute("INSERT INTO raw.pnc_nominals VALUES (500, 5, 2, 'E23000013'), "
-                "(501, 6, 2, 'E23000013')")
-    con.execute(
-        "INSERT INTO raw.pnc_disposals VALUES "
-        "(510, 5, 3, 500, 'D1', DATE '2008-01-05', DATE '2008-03-01', 'conviction', '28A'), "
-        "(511, 6, 3, 500, 'D1', DATE '2008-01-05', DATE '2008-03-01', 'conviction', '28A'), "
-        "(512, 6, 4, 500, 'D2', DATE '2010-12-01', DATE '2011-01-10', 'caution', 'ZZ9')"
-    )
-    for rid in (500, 501):
-        con.execute("INSERT INTO link.person_map VALUES (?, 'pnc', ?, 1.0, 'run')",
-                    [rid, PERSON["K"]])
-    # K: a drug test recorded as male (K is female in treatment and at death:
-    # the modal sex is female) and her death on 2010-09-10. S: a death of
-    # someone never in treatment, a person of one record.
-    con.execute(
-        "INSERT INTO raw.drug_tests VALUES (600, 7, 2, 500, 'T1', 'E23000013', "
-        "DATE '2010-09-01', 'positive', 'negative', '28A', 'y')"
-    )
-    con.execute("INSERT INTO link.person_map VALUES (600, 'drug_tests', ?, 0.95, 'run')",
-                [PERSON["K"]])
-    con.execute("INSERT INTO link.demographics VALUES (600, 'drug_tests', 'male', 39, 'run')")
-    con.execute(
-        "INSERT INTO raw.deaths VALUES "
-        "(700, 8, 2, 'X1', DATE '2010-09-10', DATE '2010-09-20', 'X42', 'y'), "
-        "(701, 8, 3, 'X2', DATE '2010-05-05', DATE '2010-05-09', 'I21', 'n')"
-    )
-    con.execute("INSERT INTO link.person_map VALUES (700, 'deaths', ?, 0.97, 'run'), "
-                "(701, 'deaths', 'person-S', NULL, 'run')", [PERSON["K"]])
-    con.execute("INSERT INTO link.demographics VALUES (700, 'deaths', 'female', 39, 'run'), "
-                "(701, 'deaths', 'male', 80, 'run')")
+        for provider, ref, episode, referred, start, load in INTERVENTIONS:
+            b.intervention(provider, ref, episode, referred, start, load=load)
+        # K's record in the PNC, in both extracts: a trigger-offence conviction
+        # that is in both (kept once) and a caution for a code not in the
+        # reference table (offence group 'other').
+        nominal = b.nominal(PERSON["K"], load=5)
+        b.nominal(PERSON["K"], load=6)
+        for load in (5, 6):
+            b.disposal(nominal, "D1", "2008-01-05", "2008-03-01", "28A", load=load)
+        b.disposal(nominal, "D2", "2010-12-01", "2011-01-10", "ZZ9", "caution", load=6)
+        # K: a drug test recorded as male (K is female in treatment and at death:
+        # the modal sex is female) and her death on 2010-09-10. S: a death of
+        # someone never in treatment, a person of one record.
+        b.drug_test(PERSON["K"], "T1", "2010-09-01", load=7, nominal=nominal, age=39)
+        b.death(PERSON["K"], "X1", "2010-09-10", load=8, drug_poisoning=True, sex="female",
+                age=39, registered="2010-09-20")
+        b.death("person-S", "X2", "2010-05-05", load=8, cause="I21", age=80,
+                registered="2010-05-09")

@@ -306,6 +306,9 @@ def test_case_mix_persons_of_a_year(built: Built) -> None:
 def test_build_refuses_records_loaded_since_the_last_linkage(tmp_path: Path) -> None:
     build_stores(tmp_path)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        con.execute("DELETE FROM link.person_map WHERE record_id = 101")
+        con.execute(
+            "DELETE FROM link.person_map WHERE record_id = "
+            "(SELECT record_id FROM raw.treatment_episodes WHERE episode_ref = 'A1')"
+        )
     with pytest.raises(BuildError, match="1 treatment"):
         build(BuildOptions(tmp_path, SETTINGS))

@@ -1,0 +1,1 @@
+"""Helpers for tests of the project and of code built on it."""
