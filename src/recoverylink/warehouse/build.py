@@ -114,7 +114,7 @@ def _linkage_person_ids(con: duckdb.DuckDBPyConnection) -> None:
     """Fill ``person_ids`` from the last linkage run; refuse records loaded since."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE person_ids AS "
-        "SELECT record_id, person_id FROM link.person_map"
+        "SELECT record_id, person_id, match_probability FROM link.person_map"
     )
     unlinked = con.execute(sql_block("checks", "unlinked")).fetchall()
     if unlinked:
@@ -126,7 +126,8 @@ def _linkage_person_ids(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def truth_person_ids(data_dir: Path, settings: DuckDBConfig, truth_dir: Path) -> pd.DataFrame:
-    """``record_id, person_id`` of every linkable record from a synthetic England's truth.
+    """``record_id, person_id, match_probability`` (1) of every linkable record from a
+    synthetic England's truth.
 
     Records the truth does not know get no row (they become their own person,
     as records the linkage leaves alone do). Non-consenting episodes are left
@@ -142,7 +143,8 @@ def truth_person_ids(data_dir: Path, settings: DuckDBConfig, truth_dir: Path) ->
     keys = record_keys(data_dir, settings)
     merged = keys.merge(truth, on=["source", "key"], how="inner")
     merged["person_id"] = "truth:" + merged["person"]
-    return merged[["record_id", "person_id"]]
+    merged["match_probability"] = 1.0
+    return merged[["record_id", "person_id", "match_probability"]]
 
 
 def build(options: BuildOptions, progress: Progress = NULL_PROGRESS) -> BuildResult:

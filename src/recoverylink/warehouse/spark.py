@@ -125,15 +125,18 @@ def build_on_spark(
     """The mart's tables (:data:`~recoverylink.warehouse.build.STEPS`), built on Spark.
 
     ``con`` holds the stores (``raw``, ``ingest``, ``ref``, ``link``);
-    ``person_ids`` (``record_id, person_id``) says who is who, by default the
-    last linkage run's ``link.person_map``.
+    ``person_ids`` (``record_id, person_id, match_probability``) says who is who,
+    by default the last linkage run's ``link.person_map``.
     """
     blocks = [translate(f"{name}.{block}", sql_block(name, block)) for name, block in STEPS]
     copy_tables(con, spark, (pair for block in blocks for pair in block.reads))
     if person_ids is None:
-        ids = con.sql("SELECT record_id, person_id FROM link.person_map").to_arrow_table()
+        ids = con.sql(
+            "SELECT record_id, person_id, match_probability FROM link.person_map"
+        ).to_arrow_table()
     else:
-        ids = pa.Table.from_pandas(person_ids[["record_id", "person_id"]], preserve_index=False)
+        columns = ["record_id", "person_id", "match_probability"]
+        ids = pa.Table.from_pandas(person_ids[columns], preserve_index=False)
     spark.createDataFrame(ids).createOrReplaceTempView("person_ids")
     spark.createDataFrame([(data_end,)], "data_end DATE").createOrReplaceTempView("build_info")
     return {str(block.table): run_block(spark, block) for block in blocks}

@@ -10,6 +10,11 @@
 -- positive. A test without a PNC id is still linked by the model. A record
 -- with no person (possible only in a truth build, for records the truth does
 -- not know) is its own person, `unlinked:<source>|<id>`.
+--
+-- link_probability: the linkage's match probability of the record's (for a
+-- disposal, its nominal's) link to the rest of its person (1 for links the
+-- sources make themselves, NULL for a person of one record; 1 in a truth
+-- build), so that a study can drop weaker links and see what changes.
 
 -- name: offences
 CREATE OR REPLACE TABLE offences AS
@@ -23,6 +28,7 @@ WITH versions AS (
 )
 SELECT v.disposal_id,
        coalesce(p.person_id, 'unlinked:pnc|' || CAST(v.nominal_record_id AS VARCHAR)) AS person_id,
+       p.match_probability AS link_probability,
        v.offence_date,
        v.disposal_date,
        v.disposal_type,
@@ -38,6 +44,7 @@ WHERE v.newest = 1;
 CREATE OR REPLACE TABLE drug_tests AS
 SELECT t.test_id,
        coalesce(p.person_id, 'unlinked:test|' || t.test_id) AS person_id,
+       p.match_probability AS link_probability,
        t.test_date,
        t.police_force,
        t.opiates,
@@ -55,6 +62,7 @@ LEFT JOIN link.demographics AS d ON d.record_id = t.record_id;
 CREATE OR REPLACE TABLE deaths AS
 SELECT x.death_id,
        coalesce(p.person_id, 'unlinked:death|' || x.death_id) AS person_id,
+       p.match_probability AS link_probability,
        x.date_of_death,
        x.date_registered,
        x.underlying_cause,
