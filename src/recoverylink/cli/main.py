@@ -17,7 +17,7 @@ import typer
 from typer._click.exceptions import UsageError
 
 from recoverylink import __version__
-from recoverylink.cli import build, indicators, ingest, link, status, synth, validate
+from recoverylink.cli import build, indicators, ingest, link, status, study, synth, validate
 from recoverylink.cli.errors import ExitCode, report_error
 from recoverylink.cli.state import CliState, cli_state
 
@@ -29,6 +29,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     link.register,
     build.register,
     indicators.register,
+    study.register,
 )
 """Every command module's ``register``, in the order ``--help`` lists them."""
 

@@ -1,0 +1,1 @@
+"""Outcome studies on the linked mart (``recoverylink study NAME``)."""
