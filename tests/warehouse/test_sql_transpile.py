@@ -14,7 +14,7 @@ from sqlglot.errors import ErrorLevel
 
 from recoverylink.sqlfiles import package_sql_blocks
 
-PACKAGES = ("recoverylink.warehouse", "recoverylink.indicators")
+PACKAGES = ("recoverylink.warehouse", "recoverylink.indicators", "recoverylink.studies")
 
 
 def _blocks() -> list[tuple[str, str, str]]:

@@ -75,8 +75,8 @@ class StoreBuilder:
         self,
         populations: tuple[int, int] = (100_000, 200_000),
         offence_codes: tuple[tuple[str, str, str], ...] = (
-            ("28A", "burglary", "y"), ("8A", "violence", "n"), ("60", "soliciting", "n"),
-            ("53A", "fraud_forgery", "y"), ("46", "theft", "y"),
+            ("28A", "burglary", "y"), ("5D", "violence", "n"), ("27", "soliciting", "n"),
+            ("60", "fraud_forgery", "n"), ("46", "theft", "y"),
         ),
     ) -> None:
         """Two local authorities (A in the North East, B in London), providers P1 in A
