@@ -296,7 +296,7 @@ def test_substance_group_breakdown(built: Built) -> None:
 
 
 def test_case_mix_persons_of_a_year(built: Built) -> None:
-    persons = C.case_mix_persons(built.con, "2010-11")
+    persons = C.case_mix_persons(built.con)["2010-11"]
     # the 12 people in treatment in 2010-11; I, M and Q completed
     assert len(persons) == 12
     completed = set(persons.loc[persons["completed"] == 1, "person_id"])

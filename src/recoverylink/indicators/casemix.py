@@ -227,8 +227,13 @@ def fill_not_known(persons: pd.DataFrame, covariates: Sequence[str] = COVARIATES
     out = pd.DataFrame(index=persons.index)
     for cov in covariates:
         col = persons[cov]
-        text = col.astype(object).where(col.notna(), NOT_KNOWN).astype(str).str.strip()
-        out[cov] = text.where(text != "", NOT_KNOWN)
+        # clean each distinct value once (a year's persons hold a few hundred
+        # thousand rows but only a handful of levels)
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        levels = np.array(
+            [str(u).strip() or NOT_KNOWN for u in uniques] + [NOT_KNOWN], dtype=object
+        )
+        out[cov] = levels[codes]  # code -1 (missing) takes the last entry
     return out
 
 

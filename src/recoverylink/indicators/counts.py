@@ -105,7 +105,7 @@ def prepare(con: duckdb.DuckDBPyConnection, schema: str, span: CountsInput) -> p
         "CREATE OR REPLACE TEMP TABLE indicator_settings AS SELECT ?::DOUBLE AS population_scale",
         [span.population_scale],
     )
-    for block in ("active", "person_periods", "person_counts", "wait_counts", "areas"):
+    for block in ("person_periods", "person_counts", "wait_counts", "areas"):
         con.execute(sql_block(block))
     return frame
 
@@ -121,6 +121,10 @@ def counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def case_mix_persons(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
-    """The people in treatment in financial year ``period`` (after :func:`prepare`)."""
-    return con.execute(sql_block("case_mix_persons"), [period]).df()
+def case_mix_persons(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The people in treatment in each financial year, by year (after :func:`prepare`)."""
+    frame = con.execute(sql_block("case_mix_persons")).df()
+    return {
+        str(period): rows.drop(columns="period").reset_index(drop=True)
+        for period, rows in frame.groupby("period", sort=True)
+    }

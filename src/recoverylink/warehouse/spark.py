@@ -39,7 +39,7 @@ from recoverylink.warehouse.build import STEPS, sql_block
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-COUNT_BLOCKS = ("active", "person_periods", "person_counts", "wait_counts", "areas")
+COUNT_BLOCKS = ("person_periods", "person_counts", "wait_counts", "areas")
 """The blocks :func:`recoverylink.indicators.counts.prepare` runs, in its order."""
 
 PERIODS_SCHEMA = pa.schema(

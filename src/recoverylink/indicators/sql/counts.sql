@@ -15,46 +15,39 @@
 -- in the local authority (and region) and substance group of their latest
 -- journey open in it (the latest start; ties: the larger journey id).
 
--- name: active
--- Every journey open at any time in each period.
-CREATE OR REPLACE TEMP TABLE active AS
-SELECT p.period_type, p.period, p.period_start, p.period_end, j.*,
-       coalesce(j.exit_class = 'successful'
-                AND j.end_date BETWEEN p.period_start AND p.period_end, false)
-           AS completed_in_period,
-       date_diff('day', j.start_date, least(coalesce(j.end_date, p.period_end), p.period_end))
-           >= 84 AS retained_12_weeks,
-       coalesce(j.end_date <= p.period_end, false) AS ended_by_period_end
-FROM periods AS p
-JOIN journeys AS j
-    ON j.start_date <= p.period_end
-   AND coalesce(j.end_date, DATE '9000-01-01') >= p.period_start;
-
 -- name: person_periods
 -- One row per person in treatment per period: where they are counted, their
 -- case mix (at their latest journey's start) and what happened to them.
+-- A person's journeys never start on the same day, so the latest is the one
+-- with the latest start.
 -- completed: a journey ended successfully in the period; represented: the
 -- last such journey was followed by a new one within 6 months.
 -- effective_known: retained 12 weeks by the period end, or ended by it;
 -- effective: retained 12 weeks, or ended successfully before 12 weeks.
 CREATE OR REPLACE TEMP TABLE person_periods AS
-WITH ranked AS (
-    SELECT a.*,
-           row_number() OVER (
-               PARTITION BY a.period_type, a.period, a.person_id
-               ORDER BY a.start_date DESC, a.journey_id DESC
-           ) AS from_latest,
-           CASE WHEN a.completed_in_period THEN row_number() OVER (
-               PARTITION BY a.period_type, a.period, a.person_id, a.completed_in_period
-               ORDER BY a.end_date DESC, a.journey_id DESC
-           ) END AS completion_from_latest
-    FROM active AS a
+WITH active AS (
+    -- every journey open at any time in each period
+    SELECT p.period_type, p.period, p.period_start, p.period_end,
+           j.person_id, j.journey_id, j.start_date, j.end_date, j.represented_6m,
+           j.died_in_treatment_date,
+           coalesce(j.exit_class = 'successful'
+                    AND j.end_date BETWEEN p.period_start AND p.period_end, false)
+               AS completed_in_period,
+           date_diff('day', j.start_date,
+                     least(coalesce(j.end_date, p.period_end), p.period_end)) >= 84
+               AS retained_12_weeks,
+           coalesce(j.end_date <= p.period_end, false) AS ended_by_period_end
+    FROM periods AS p
+    JOIN journeys AS j
+        ON j.start_date <= p.period_end
+       AND coalesce(j.end_date, DATE '9000-01-01') >= p.period_start
 ),
 flags AS (
     SELECT period_type, period, person_id,
+           arg_max(journey_id, start_date) AS latest_journey_id,
            bool_or(start_date BETWEEN period_start AND period_end) AS new_presentation,
            bool_or(completed_in_period) AS completed,
-           coalesce(bool_or(completion_from_latest = 1 AND represented_6m), false)
+           coalesce(arg_max(represented_6m, end_date) FILTER (WHERE completed_in_period), false)
                AS represented,
            bool_or(retained_12_weeks OR ended_by_period_end) AS effective_known,
            bool_or(retained_12_weeks
@@ -62,17 +55,16 @@ flags AS (
                AS effective,
            coalesce(bool_or(died_in_treatment_date BETWEEN period_start AND period_end), false)
                AS died
-    FROM ranked
+    FROM active
     GROUP BY period_type, period, person_id
 )
-SELECT f.*,
-       r.local_authority, r.region_code, r.substance_group,
-       r.sex, r.age_band, r.injecting_status, r.accommodation, r.employment,
-       r.referral_source, r.previously_treated
+SELECT f.period_type, f.period, f.person_id, f.new_presentation, f.completed, f.represented,
+       f.effective_known, f.effective, f.died,
+       j.local_authority, j.region_code, j.substance_group,
+       j.sex, j.age_band, j.injecting_status, j.accommodation, j.employment,
+       j.referral_source, j.previously_treated
 FROM flags AS f
-JOIN ranked AS r
-    ON r.period_type = f.period_type AND r.period = f.period AND r.person_id = f.person_id
-   AND r.from_latest = 1;
+JOIN journeys AS j ON j.journey_id = f.latest_journey_id;
 
 -- name: person_counts
 -- Sums of the person flags for each area and substance group.
@@ -217,12 +209,12 @@ JOIN areas AS a ON a.level = w.level AND a.area_code = w.area_code
 JOIN periods AS p ON p.period_type = w.period_type AND p.period = w.period;
 
 -- name: case_mix_persons
--- The people in treatment in one financial year, with their case mix and
+-- The people in treatment in each financial year, with their case mix and
 -- whether they completed successfully: the input of the case-mix model.
-SELECT person_id, local_authority AS area_code, region_code,
+SELECT period, person_id, local_authority AS area_code, region_code,
        CAST(completed AS INTEGER) AS completed,
        age_band, sex, substance_group, injecting_status, accommodation, employment,
        referral_source, previously_treated
 FROM person_periods
-WHERE period_type = 'financial_year' AND period = ?
-ORDER BY person_id;
+WHERE period_type = 'financial_year'
+ORDER BY period, person_id;
