@@ -8,7 +8,7 @@ returned through the criminal justice system, drug-related offending without
 a return. The cohort, the windows and the outcomes are SQL
 (``studies/sql/long_term.sql``, whose header states every rule); this module
 adds the Wilson intervals, the Kaplan-Meier curves of time to return
-(lifelines) and the report. docs/study-long-term.md is the study's page.
+(statsmodels) and the report. docs/study-long-term.md is the study's page.
 
 Options (``--set KEY=VALUE``):
 
@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from statsmodels.duration.survfunc import SurvfuncRight
 
 from recoverylink.stats import proportion
 from recoverylink.studies.base import (
@@ -224,11 +225,30 @@ def _km_inputs(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return durations.astype(float), rows["returned"].to_numpy(dtype=bool)
 
 
-def _fit(rows: pd.DataFrame, label: str) -> Any:
-    from lifelines import KaplanMeierFitter
+def kaplan_meier(rows: pd.DataFrame) -> pd.DataFrame:
+    """The Kaplan-Meier estimate of staying out of treatment, S(t), with 95% limits.
 
+    statsmodels' ``SurvfuncRight`` gives S(t) at each event time and its
+    Greenwood standard error; the limits are those of the log(-log)
+    transform (the "exponential Greenwood" interval, as lifelines gives), which
+    stay within 0 and 1. Indexed by day, from day 0 (S = 1).
+    """
     durations, events = _km_inputs(rows)
-    return KaplanMeierFitter().fit(durations, event_observed=events, label=label)
+    fit = SurvfuncRight(durations, events.astype(float))
+    times = np.asarray(fit.surv_times, dtype=float)
+    surv = np.asarray(fit.surv_prob, dtype=float)
+    se = np.asarray(fit.surv_prob_se, dtype=float)
+    z = 1.959963984540054
+    with np.errstate(divide="ignore", invalid="ignore"):
+        theta_se = (se / surv) / np.abs(np.log(surv))
+        lower = np.where(surv >= 1.0, 1.0, surv ** np.exp(z * theta_se))
+        upper = np.where(surv >= 1.0, 1.0, surv ** np.exp(-z * theta_se))
+    lower = np.where(surv <= 0.0, 0.0, lower)
+    upper = np.where(surv <= 0.0, 0.0, upper)
+    return pd.DataFrame(
+        {"survival": np.r_[1.0, surv], "lower": np.r_[1.0, lower], "upper": np.r_[1.0, upper]},
+        index=np.r_[0.0, times],
+    )
 
 
 def km_groups(rows: pd.DataFrame, by: str | None) -> dict[str, pd.DataFrame]:
@@ -240,22 +260,17 @@ def km_groups(rows: pd.DataFrame, by: str | None) -> dict[str, pd.DataFrame]:
 
 def km_table(rows: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Cumulative % returned to treatment (1 - S(t), Kaplan-Meier, with the
-    95% limits lifelines gives) at 1 to 4 years, overall or by ``by``."""
+    95% log(-log) limits) at 1 to 4 years, overall or by ``by``."""
     out = []
     for value, sub in km_groups(rows, by).items():
-        kmf = _fit(sub, value)
-        sf = kmf.survival_function_
-        ci = kmf.confidence_interval_survival_function_
+        km = kaplan_meier(sub)
         row: dict[str, Any] = {"group_by": by or "all", "group": value, "people": len(sub),
                                "returns": int(sub["returned"].sum())}
         for years, days in enumerate(KM_DAYS, start=1):
-            upto = sf.index <= days
-            s = float(sf[upto].iloc[-1, 0])
-            lower_s = float(ci[upto].iloc[-1, 0])
-            upper_s = float(ci[upto].iloc[-1, 1])
-            row[f"returned_{years}y"] = 100.0 * (1.0 - s)
-            row[f"lower_95_{years}y"] = 100.0 * (1.0 - upper_s)
-            row[f"upper_95_{years}y"] = 100.0 * (1.0 - lower_s)
+            at = km[km.index <= days].iloc[-1]
+            row[f"returned_{years}y"] = 100.0 * (1.0 - float(at["survival"]))
+            row[f"lower_95_{years}y"] = 100.0 * (1.0 - float(at["upper"]))
+            row[f"upper_95_{years}y"] = 100.0 * (1.0 - float(at["lower"]))
         out.append(row)
     return pd.DataFrame(out)
 
@@ -263,10 +278,9 @@ def km_table(rows: pd.DataFrame, by: str | None) -> pd.DataFrame:
 def km_chart(rows: pd.DataFrame, by: str) -> str:
     series = {}
     for value, sub in km_groups(rows, by).items():
-        kmf = _fit(sub, value)
-        sf = kmf.survival_function_
-        x = (sf.index.to_numpy(dtype=float) / 365.25).tolist()
-        y = (100.0 * (1.0 - sf.iloc[:, 0].to_numpy())).tolist()
+        km = kaplan_meier(sub)
+        x = (km.index.to_numpy(dtype=float) / 365.25).tolist()
+        y = (100.0 * (1.0 - km["survival"].to_numpy())).tolist()
         series[f"{value} ({len(sub):,})"] = (x, y)
     return step_chart(series, "years since leaving treatment",
                       "returned to treatment (cumulative %)")
@@ -399,8 +413,8 @@ def run(ctx: StudyContext) -> StudyResult:
         "offending in the follow-up) cut across them: their share who returned counts "
         "returns before or after the offence.",
         "Shares have 95% Wilson score intervals (recoverylink.stats.proportion). Time to "
-        "return: Kaplan-Meier (lifelines), censored at the end of the follow-up; the curves "
-        "show the cumulative percentage returned, 1 - S(t), with lifelines' 95% limits "
+        "return: Kaplan-Meier (statsmodels), censored at the end of the follow-up; the curves "
+        "show the cumulative percentage returned, 1 - S(t), with 95% log(-log) limits "
         "(exponential Greenwood) in the tables.",
     ]
     if p is not None:

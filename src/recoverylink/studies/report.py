@@ -43,7 +43,7 @@ def html_table(frame: pd.DataFrame) -> str:
 def _safe_csv(frame: pd.DataFrame, path: Path) -> None:
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(
                 lambda v: spreadsheet_safe(v) if isinstance(v, str) else v
             )
