@@ -43,7 +43,7 @@ def spark() -> Iterator[Any]:
     pytest.importorskip("pyspark")
     engine = SparkEngine()
     yield engine.spark
-    engine.spark.stop()
+    engine.close()
     engine.close()
 
 

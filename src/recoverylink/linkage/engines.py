@@ -129,6 +129,10 @@ class SparkEngine:
         return splink_frame.as_spark_dataframe().toPandas()
 
     def close(self) -> None:
+        """Stop the session, then remove its folder. A session left running would be
+        handed, by ``getOrCreate``, to the next engine in this process with its
+        local folder gone."""
+        self.spark.stop()
         self._tmp.cleanup()
 
 
