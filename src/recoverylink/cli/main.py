@@ -17,7 +17,17 @@ import typer
 from typer._click.exceptions import UsageError
 
 from recoverylink import __version__
-from recoverylink.cli import build, indicators, ingest, link, status, study, synth, validate
+from recoverylink.cli import (
+    build,
+    indicators,
+    ingest,
+    link,
+    serve,
+    status,
+    study,
+    synth,
+    validate,
+)
 from recoverylink.cli.errors import ExitCode, report_error
 from recoverylink.cli.state import CliState, cli_state
 
@@ -30,6 +40,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     build.register,
     indicators.register,
     study.register,
+    serve.register,
 )
 """Every command module's ``register``, in the order ``--help`` lists them."""
 
