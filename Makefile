@@ -3,11 +3,17 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+CHROMIUM := /usr/bin/chromium
 DEMO_DIR ?= demo-output
 DEMO_SCALE ?= 0.01
 DEMO_SEED ?= 2006
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
+# NO_SERVE=1 make demo: build everything, then stop instead of serving the site
+NO_SERVE ?=
 
-.PHONY: venv demo test lint typecheck bench clean
+.PHONY: venv system demo test lint typecheck bench bench-web clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,26 +21,71 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+# Debian packages the website needs: npm (GOV.UK Frontend and axe-core, from the npm
+# registry) and chromium (the browser tests drive it). Silent when both are there.
+system:
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else echo "error: these Debian packages are missing:$$missing; install them as root (apt-get install$$missing) and run make again" >&2; exit 1; fi; \
+		echo "Installing Debian packages:$$missing (apt-get; log in $(VENV)/apt.log)"; \
+		mkdir -p $(VENV); \
+		{ $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+		  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; } \
+		  >$(VENV)/apt.log 2>&1 || { tail -n 20 $(VENV)/apt.log >&2; \
+		  echo "error: apt-get could not install$$missing (see $(VENV)/apt.log)" >&2; exit 1; }; \
+	fi
 
-demo: $(STAMP)
+# GOV.UK Frontend (the site's styles) and axe-core (the accessibility test), as locked
+$(NPM_STAMP): package.json package-lock.json | system
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+venv: $(STAMP) $(NPM_STAMP) system
+
+demo: venv
+	@echo "==> [1/10] Generating a synthetic England (scale $(DEMO_SCALE), seed $(DEMO_SEED)) in $(DEMO_DIR)/synth"
 	$(BIN)/recoverylink synth --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --out $(DEMO_DIR)/synth --force
+	@echo "==> [2/10] Checking it against published figures"
 	$(BIN)/recoverylink synth --check $(DEMO_DIR)/synth || echo "(the figures marked FAIL are outside their tolerance at this small scale)"
+	@echo "==> [3/10] Ingesting every submission into $(DEMO_DIR)/data"
 	rm -rf $(DEMO_DIR)/data
 	$(BIN)/recoverylink ingest $(DEMO_DIR)/synth --data-dir $(DEMO_DIR)/data
 	$(BIN)/recoverylink status --data-dir $(DEMO_DIR)/data --limit 10
+	@echo "==> [4/10] Linking records into persons"
 	@# the demo links with a throwaway key unless you set your own
 	RECOVERYLINK_PSEUDONYM_KEY="$${RECOVERYLINK_PSEUDONYM_KEY:-demo-$$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')}" \
 		$(BIN)/recoverylink link --data-dir $(DEMO_DIR)/data --truth $(DEMO_DIR)/synth/truth
+	@echo "==> [5/10] Building the mart"
 	$(BIN)/recoverylink build --data-dir $(DEMO_DIR)/data
+	@echo "==> [6/10] Computing the indicators"
 	$(BIN)/recoverylink indicators --data-dir $(DEMO_DIR)/data --population-scale $(DEMO_SCALE)
+	@echo "==> [7/10] Running the outcome studies: reconviction, long_term, mortality, top"
+	$(BIN)/recoverylink study reconviction --data-dir $(DEMO_DIR)/data
+	$(BIN)/recoverylink study long_term --data-dir $(DEMO_DIR)/data
+	$(BIN)/recoverylink study mortality --data-dir $(DEMO_DIR)/data
+	$(BIN)/recoverylink study top --data-dir $(DEMO_DIR)/data
+	@echo "==> [8/10] Building the publication database and downloads"
+	$(BIN)/recoverylink publish build --data-dir $(DEMO_DIR)/data
 	@echo ""
 	@echo "Synthetic England written to $(DEMO_DIR)/synth (truth in $(DEMO_DIR)/synth/truth)."
 	@echo "Loaded into $(DEMO_DIR)/data: warehouse.duckdb, identity.duckdb, landing/ (the archive), logs/."
 	@echo "Linked (report: $(DEMO_DIR)/data/linkage/report/linkage-report.html); mart built in warehouse.duckdb."
 	@echo "Indicators (Parquet and CSV): $(DEMO_DIR)/data/outputs/indicators; see docs/data-dictionary.md."
+	@echo "Studies: $(DEMO_DIR)/data/outputs/studies/*/report.html."
+	@echo "Publication: $(DEMO_DIR)/data/publish/publication.duckdb and $(DEMO_DIR)/data/publish/downloads/."
+	@if [ -n "$(NO_SERVE)" ] && [ "$(NO_SERVE)" != "0" ]; then \
+		echo "==> [9/10] Not serving (NO_SERVE=$(NO_SERVE)). To see the site: $(BIN)/recoverylink serve --data-dir $(DEMO_DIR)/data"; \
+	else \
+		echo "==> [9/10] Serving the website (Ctrl-C to stop)"; \
+		$(BIN)/recoverylink serve --data-dir $(DEMO_DIR)/data --host $(DEMO_HOST) --port $(DEMO_PORT); \
+	fi
+	@echo "==> [10/10] Done."
 
-test: $(STAMP)
+test: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
@@ -48,5 +99,9 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The website under load: 100 concurrent clients on loopback (see docs/benchmarks.md)
+bench-web: venv
+	$(BIN)/python bench/web_bench.py
+
 clean:
-	rm -rf $(VENV) $(DEMO_DIR)
+	rm -rf $(VENV) $(DEMO_DIR) node_modules test-artefacts
