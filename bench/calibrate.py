@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recoverylink.config import load_config
 from recoverylink.synth import generate
 from recoverylink.synth.check import FIGURES, measure
 from recoverylink.synth.params import make_params
@@ -190,7 +191,7 @@ def main() -> int:
             args.seed + it,
             params={k: (list(v) if isinstance(v, tuple | list) else v) for k, v in params.items()},
         )
-        m = measure(folder)
+        m = measure(folder, load_config())
         worst = []
         for f in FIGURES:
             pub = f.published * (args.scale if f.scales_with_size else 1)

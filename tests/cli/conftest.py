@@ -107,8 +107,17 @@ class FakeCheck:
     report: Report
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(self, directory: Path, profile: str = "auto", progress: Any = None) -> Report:
-        self.calls.append({"directory": directory, "profile": profile, "progress": progress})
+    def __call__(
+        self,
+        directory: Path,
+        profile: str = "auto",
+        progress: Any = None,
+        config: Any = None,
+        data_dir: Path | None = None,
+    ) -> Report:
+        self.calls.append(
+            {"directory": directory, "profile": profile, "progress": progress, "data_dir": data_dir}
+        )
         return self.report
 
 

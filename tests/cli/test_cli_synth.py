@@ -86,6 +86,7 @@ def test_build_defaults_from_a_named_config_file(run, fake_generate, tmp_path: P
         (["--param", "oops"], "'oops' is not NAME=VALUE"),
         (["--param", "a=1", "--param", "a=2"], "a is given more than once"),
         (["--tolerance-profile", "small"], "only applies with --check"),
+        (["--data-dir", "d"], "only applies with --check"),
     ],
 )
 def test_nonsense_arguments_exit_2_before_the_library_runs(
@@ -129,6 +130,24 @@ def test_check_failing_exits_1(run, fake_check, tmp_path: Path) -> None:
     assert "too many opiate users" in result.out
     assert "1 of 2 figures within tolerance (profile small)" in result.out
     assert result.err == ""
+
+
+def test_check_keeps_its_data_in_a_new_data_dir(run, fake_check, tmp_path: Path) -> None:
+    result = run("synth", "--check", str(tmp_path), "--data-dir", str(tmp_path / "kept"))
+    assert result.code == 0, result.err
+    assert fake_check.calls[0]["data_dir"] == tmp_path / "kept"
+    # without --data-dir the library chooses (a temporary folder)
+    assert run("synth", "--check", str(tmp_path)).code == 0
+    assert fake_check.calls[1]["data_dir"] is None
+
+
+def test_check_refuses_a_data_dir_that_is_not_empty(run, fake_check, tmp_path: Path) -> None:
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "warehouse.duckdb").write_text("x")
+    result = run("synth", "--check", str(tmp_path), "--data-dir", str(tmp_path / "used"))
+    assert result.code == 2
+    assert "is not empty" in " ".join(result.err.split())
+    assert fake_check.calls == []
 
 
 def test_check_refuses_build_options(run, fake_check, tmp_path: Path) -> None:

@@ -1,5 +1,9 @@
 """Calibration at a small scale: the published methods on true identities land near the figures.
 
+The check loads the folder with the real ingest, builds ``truth_mart`` and runs
+the studies on it (one implementation of every method); the tests below also
+show that its figures are the studies' own headlines.
+
 The tolerances are the ``small`` profile's (see docs/synthetic-england.md): wide
 enough for the sampling noise of a twentieth of England, narrow enough that a
 broken behaviour model fails.
@@ -16,15 +20,24 @@ from pathlib import Path
 
 import pytest
 
+from recoverylink.config import load_config
+from recoverylink.studies.base import StudyContext, StudyOptions
+from recoverylink.studies.registry import study_function
 from recoverylink.synth import generate
-from recoverylink.synth.check import FIGURES, run_check
+from recoverylink.synth.check import FIGURES, CheckReport, run_check
+from recoverylink.synth.measure import STUDY_FIGURES
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("calibration") / "synth"
-    generate(out, 0.05, 2006, workers=2)
-    return run_check(out)
+def checked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CheckReport]:
+    where = tmp_path_factory.mktemp("calibration")
+    generate(where / "synth", 0.05, 2006, workers=2)
+    return where / "data", run_check(where / "synth", data_dir=where / "data")
+
+
+@pytest.fixture(scope="module")
+def report(checked: tuple[Path, CheckReport]) -> CheckReport:
+    return checked[1]
 
 
 def test_every_published_figure_is_reported(report) -> None:
@@ -70,3 +83,41 @@ def test_check_refuses_a_folder_without_truth(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="truth"):
         run_check(tmp_path)
+
+
+def test_the_study_figures_are_the_studies_own_headlines(
+    checked: tuple[Path, CheckReport],
+) -> None:
+    """One implementation: the check's study figures are what `recoverylink study
+    NAME --truth` reports on the truth mart the check built and kept."""
+    data_dir, report = checked
+    rows = {r.key: r for r in report.rows}
+    config = load_config()
+    for study, year in (("reconviction", "2006-07"), ("long_term", "2005-06")):
+        options = StudyOptions(data_dir=data_dir, duckdb=config.duckdb, truth=True, year=year)
+        context = StudyContext.open(options)
+        try:
+            headlines = {h.id: h.value for h in study_function(study)(context).headlines}
+        finally:
+            context.close()
+        for key, (name, headline, divisor) in STUDY_FIGURES.items():
+            if name == study:
+                assert rows[key].measured == pytest.approx(headlines[headline] / divisor), key
+
+
+def test_the_kept_data_dir_holds_the_loaded_folder_and_its_truth_mart(
+    checked: tuple[Path, CheckReport],
+) -> None:
+    import duckdb
+
+    data_dir, report = checked
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        source = con.execute("SELECT person_source FROM truth_mart.build_info").fetchall()[0][0]
+        starts = con.execute(
+            "SELECT count(*) FROM truth_mart.journeys "
+            "WHERE start_date BETWEEN DATE '2006-04-01' AND DATE '2007-03-31'"
+        ).fetchall()[0][0]
+    assert source.startswith("truth:")
+    cohort = next(r for r in report.rows if r.key == "cohort_size")
+    # the cohort is new drug journeys started in 2006-07: some of all journeys started then
+    assert 0 < cohort.measured < starts

@@ -11,7 +11,6 @@ import pandas as pd
 from recoverylink.spec.schema import PNC_ID
 from recoverylink.synth import recording
 from recoverylink.synth.assemble import sequential_refs
-from recoverylink.synth.calibration import substance_group
 from recoverylink.synth.dates import age_on, day, fy_of, fy_start, iso, month_end, month_index
 from recoverylink.synth.police import pnc_check_letter, pnc_serials
 from recoverylink.synth.writer import Lines
@@ -96,20 +95,6 @@ def test_sequential_refs_number_within_groups_in_order() -> None:
     group = np.array([2, 1, 2, 1, 2])
     key = np.array([30, 5, 10, 1, 20])
     assert sequential_refs("E", group, key, 3).tolist() == ["E003", "E002", "E001", "E001", "E002"]
-
-
-def test_substance_groups_follow_ndtms() -> None:
-    s1 = pd.Series(["heroin", "crack", "cocaine", "alcohol", "", "methadone"])
-    s2 = pd.Series(["crack", "", "alcohol", "", "", "alcohol"])
-    s3 = pd.Series([""] * 6)
-    assert substance_group(s1, s2, s3).tolist() == [
-        "opiate",
-        "non_opiate",
-        "non_opiate_and_alcohol",
-        "alcohol",
-        "",
-        "opiate",
-    ]
 
 
 def test_lines_take_joins_the_chosen_lines_in_the_order_given() -> None:

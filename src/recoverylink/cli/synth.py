@@ -130,6 +130,16 @@ def synth(
             show_default=False,
         ),
     ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            metavar="DIR",
+            help="With --check: load the folder into this new data directory and keep it "
+            "(its truth_mart can then be studied); default: a temporary one, removed after.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     if check is not None:
         build_options = {"--scale": scale, "--seed": seed, "--out": out, "--param": param}
@@ -139,10 +149,12 @@ def synth(
             raise typer.BadParameter(
                 f"cannot be combined with {', '.join(clashes)}", param_hint="--check"
             )
-        run_calibration_check(check, tolerance_profile or "auto")
+        run_calibration_check(ctx, check, tolerance_profile or "auto", data_dir)
         return
     if tolerance_profile is not None:
         raise typer.BadParameter("only applies with --check", param_hint="--tolerance-profile")
+    if data_dir is not None:
+        raise typer.BadParameter("only applies with --check", param_hint="--data-dir")
     settings = cli_state(ctx).config()
     build(
         out=out if out is not None else settings.paths.data_dir / "synth",
@@ -170,12 +182,19 @@ def build(out: Path, scale: float, seed: int, force: bool, params: dict[str, obj
         console.print(f"Ground truth (for tests and calibration only) in {escape(str(truth))}")
 
 
-def run_calibration_check(directory: Path, profile: str) -> None:
+def run_calibration_check(
+    ctx: typer.Context, directory: Path, profile: str, data_dir: Path | None
+) -> None:
     from recoverylink.synth.check import run_check
 
+    if data_dir is not None and data_dir.exists() and any(data_dir.iterdir()):
+        raise typer.BadParameter(f"{data_dir} is not empty", param_hint="--data-dir")
+    settings = cli_state(ctx).config()
     console = Console()
     with RichProgress(console) as progress:
-        report = run_check(directory, profile=profile, progress=progress)
+        report = run_check(
+            directory, profile=profile, progress=progress, config=settings, data_dir=data_dir
+        )
     console.print(check_table(report.rows, title=f"Calibration check of {escape(str(directory))}"))
     failed = sum(1 for row in report.rows if not row.passed)
     within = len(report.rows) - failed

@@ -125,3 +125,34 @@ def record_keys(data_dir: Path, settings: DuckDBConfig) -> pd.DataFrame:
         con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
         return con.execute(sql_block("inputs", "record_keys")).df()
+
+
+def write_demographics_without_linkage(
+    data_dir: Path, settings: DuckDBConfig, run_id: str = "no-linkage"
+) -> int:
+    """Fill ``link.demographics`` of a warehouse no linkage has run on; returns its rows.
+
+    The mart takes sex and age from ``link.demographics`` (the warehouse holds no
+    date of birth), which the linkage writes. A truth-only mart (the synthetic
+    check: true person ids, no linkage) needs them too; this writes the same
+    rows the linkage would, and leaves a linkage run's rows alone.
+    """
+    paths = StorePaths.of(data_dir)
+    with duckdb.connect(
+        config={"memory_limit": settings.memory_limit, "threads": settings.threads}
+    ) as con:
+        con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
+        con.execute("ATTACH ? AS wh", [str(paths.warehouse)])
+        con.execute(sql_block("inputs", "demographics"))
+        con.execute("USE wh")
+        con.execute(sql_block("person_map", "schema"))
+        if con.execute("SELECT count(*) FROM link.demographics").fetchall()[0][0] == 0:
+            con.execute(
+                "INSERT INTO link.demographics "
+                "SELECT record_id, source, sex, age, ? FROM memory.main.demographics",
+                [run_id],
+            )
+        rows: int = con.execute("SELECT count(*) FROM link.demographics").fetchall()[0][0]
+        con.execute("USE memory")
+        con.execute("DETACH wh")
+    return rows

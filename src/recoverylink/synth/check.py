@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from recoverylink.config import Config, load_config
 from recoverylink.errors import InputError
 from recoverylink.progress import NULL_PROGRESS, Progress
-from recoverylink.synth import calibration
-from recoverylink.synth.readback import read_folder
 
 PROFILES = ("auto", "scale1", "small")
 
@@ -288,34 +287,35 @@ def tolerance(fig: Figure, profile: str) -> float:
     return 0.25 if small else 0.10  # counts: relative
 
 
-def measure(folder: Path, progress: Progress = NULL_PROGRESS) -> dict[str, float]:
-    sf = read_folder(folder, progress)
-    progress.stage("running the published methods", 4)
-    ep, j = calibration.build_journeys(sf)
-    progress.advance()
-    conv = calibration.convictions(sf)
-    m = calibration.reconviction(ep, j, conv)
-    progress.advance()
-    m.update(calibration.long_term(sf, j))
-    progress.advance()
-    sysm = calibration.system(ep, j, sf)
-    progress.advance()
-    progress.close()
-    rates: pd.Series = sysm.pop("_area_rates")  # type: ignore[assignment]
-    pop: pd.Series = sysm.pop("_area_population")  # type: ignore[assignment]
-    m.update(sysm)
-    big = rates[
-        pop.reindex(rates.index) >= max(30.0, MIN_AREA_POPULATION * min(scale_of(folder), 1.0))
-    ]
-    m["completion_rate_min_2010"] = float(big.min()) if len(big) >= 20 else math.nan
-    m["completion_rate_max_2010"] = float(big.max()) if len(big) >= 20 else math.nan
-    m["in_treatment_2008_2011"] = sum(m[f"in_treatment_{y}"] for y in range(2008, 2012)) / 4
-    m["new_entrants_2004_2008"] = sum(m[f"entrants_{y}"] for y in range(2004, 2009)) / 5
-    m["leavers_2004_2008"] = sum(m[f"leavers_{y}"] for y in range(2004, 2009)) / 5
-    for key in list(m):
-        if key.startswith("change_"):
-            m[key] = m[key] * 100.0
-    return m
+def measure(
+    folder: Path,
+    config: Config,
+    data_dir: Path | None = None,
+    progress: Progress = NULL_PROGRESS,
+) -> dict[str, float]:
+    """Load ``folder``, build its truth mart and measure every figure (see ``measure.py``).
+
+    ``data_dir``: where to load it (kept afterwards, with ``truth_mart`` built);
+    by default a temporary directory, removed afterwards.
+    """
+    from recoverylink.synth.measure import load_truth_mart, measure_truth_mart, truth_data_dir
+
+    with truth_data_dir(data_dir) as where:
+        load_truth_mart(folder, where, config, progress)
+        progress.stage("running the studies and counts on truth_mart", 1)
+        m = measure_truth_mart(where, config)
+        progress.advance()
+        progress.close()
+    rates: pd.Series = m.pop("_area_rates")  # type: ignore[assignment]
+    pop: pd.Series = m.pop("_area_population")  # type: ignore[assignment]
+    out: dict[str, float] = {k: float(v) for k, v in m.items()}  # type: ignore[arg-type]
+    big = rates[pop >= max(30.0, MIN_AREA_POPULATION * min(scale_of(folder), 1.0))]
+    out["completion_rate_min_2010"] = float(big.min()) if len(big) >= 20 else math.nan
+    out["completion_rate_max_2010"] = float(big.max()) if len(big) >= 20 else math.nan
+    out["in_treatment_2008_2011"] = sum(out[f"in_treatment_{y}"] for y in range(2008, 2012)) / 4
+    out["new_entrants_2004_2008"] = sum(out[f"entrants_{y}"] for y in range(2004, 2009)) / 5
+    out["leavers_2004_2008"] = sum(out[f"leavers_{y}"] for y in range(2004, 2009)) / 5
+    return out
 
 
 def scale_of(folder: Path) -> float:
@@ -328,7 +328,11 @@ def scale_of(folder: Path) -> float:
 
 
 def run_check(
-    directory: Path, profile: str = "auto", progress: Progress = NULL_PROGRESS
+    directory: Path,
+    profile: str = "auto",
+    progress: Progress = NULL_PROGRESS,
+    config: Config | None = None,
+    data_dir: Path | None = None,
 ) -> CheckReport:
     if profile not in PROFILES:
         raise InputError(
@@ -338,7 +342,7 @@ def run_check(
     scale = scale_of(directory)
     if profile == "auto":
         profile = "scale1" if scale >= 0.5 else "small"
-    measured = measure(directory, progress)
+    measured = measure(directory, config or load_config(), data_dir, progress)
     report = CheckReport(scale=scale, profile=profile)
     for fig in FIGURES:
         published = fig.published * (scale if fig.scales_with_size else 1.0)
