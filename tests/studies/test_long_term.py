@@ -227,12 +227,15 @@ def test_kaplan_meier(result: StudyResult) -> None:
     km = _table(result, "time_to_return").set_index(["group_by", "group"])
     everyone = km.loc[("all", "all")]
     # returns on days 167 (S), 321 (E), 324 (B), 489 (C), 517 (U), 944 (D),
-    # 1461 (H); the other 6 censored on day 1461 (events before censorings on
-    # a tie), nobody censored earlier, so 1 - S(t) is the crude share:
-    # 3/13 by day 365, 5/13 by 730, 6/13 by 1096, 7/13 by 1461
+    # 1461 (H); V died on day 516 without returning: censored there; the other
+    # 5 censored on day 1461 (events before censorings on a tie). By hand:
+    # S(489) = 9/13; at 517, 8 at risk (V gone): S = 9/13 * 7/8 = 63/104;
+    # at 944, 7 at risk: S = 63/104 * 6/7 = 54/104; at 1461, 6 at risk:
+    # S = 54/104 * 5/6 = 45/104. 1 - S: 3/13 by a year, 41/104 by two,
+    # 50/104 by three, 59/104 by four.
     assert everyone["people"] == 13 and everyone["returns"] == 7
-    for years, k in ((1, 3), (2, 5), (3, 6), (4, 7)):
-        assert everyone[f"returned_{years}y"] == pytest.approx(100 * k / 13)
+    for years, share in ((1, 3 / 13), (2, 41 / 104), (3, 50 / 104), (4, 59 / 104)):
+        assert everyone[f"returned_{years}y"] == pytest.approx(100 * share)
         assert everyone[f"lower_95_{years}y"] < everyone[f"returned_{years}y"]
         assert everyone[f"upper_95_{years}y"] > everyone[f"returned_{years}y"]
     # dropped_out: E 321, B 324, U 517, G censored at 1461: 2/4 by a year, 3/4 after

@@ -220,8 +220,14 @@ def exclusion_table(counts: Mapping[str, int]) -> pd.DataFrame:
 
 
 def _km_inputs(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Days to return (event) or to the end of follow-up (censored)."""
-    durations = np.where(rows["returned"], rows["days_to_return"], rows["follow_up_days"])
+    """Days to return (event), or to death or the end of follow-up (censored).
+
+    Someone who dies without returning can no longer return: they are censored
+    on the day they died, so the curve estimates returns among the living.
+    """
+    died = rows["days_to_death"].notna().to_numpy(dtype=bool)
+    censored_at = np.where(died, rows["days_to_death"].fillna(0), rows["follow_up_days"])
+    durations = np.where(rows["returned"], rows["days_to_return"], censored_at)
     return durations.astype(float), rows["returned"].to_numpy(dtype=bool)
 
 
@@ -413,8 +419,8 @@ def run(ctx: StudyContext) -> StudyResult:
         "offending in the follow-up) cut across them: their share who returned counts "
         "returns before or after the offence.",
         "Shares have 95% Wilson score intervals (recoverylink.stats.proportion). Time to "
-        "return: Kaplan-Meier (statsmodels), censored at the end of the follow-up; the curves "
-        "show the cumulative percentage returned, 1 - S(t), with 95% log(-log) limits "
+        "return: Kaplan-Meier (statsmodels), censored at death or at the end of the follow-up; "
+        "the curves show the cumulative percentage returned, 1 - S(t), with 95% log(-log) limits "
         "(exponential Greenwood) in the tables.",
     ]
     if p is not None:
@@ -428,8 +434,10 @@ def run(ctx: StudyContext) -> StudyResult:
         "not in the data: returns through the criminal justice system are found from the "
         "referral source and from drug tests and trigger-offence convictions just before "
         "the return.",
-        "Deaths in the follow-up are not censored: someone who died without returning or "
-        f"offending counts as sustained recovery ({int(rows['date_of_death'].notna().sum()):,} "
+        "Deaths in the follow-up are not censored in the outcome categories (as published): "
+        "someone who died without returning or offending counts as sustained recovery; the "
+        "Kaplan-Meier curves do censor at death "
+        f"({int(rows['date_of_death'].notna().sum()):,} "
         "of the cohort died in the follow-up; see the outcomes table).",
         "Time in prison after the exit is not known, so people in custody for part of the "
         "follow-up had less time to return or to be tested on arrest.",

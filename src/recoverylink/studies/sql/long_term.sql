@@ -181,6 +181,7 @@ SELECT f.*,
        date_diff('day', f.end_date, f.return_date) AS days_to_return,
        date_diff('day', f.end_date, f.first_offence_date) AS days_to_offence,
        date_diff('day', f.end_date, f.follow_up_end) AS follow_up_days,
+       date_diff('day', f.end_date, f.date_of_death) AS days_to_death,
        coalesce(f.return_date <= CAST(f.end_date + INTERVAL 1 YEAR AS DATE), false)
            AS returned_within_year
 FROM flags AS f;
