@@ -89,6 +89,10 @@ def _rows(cursor: duckdb.DuckDBPyConnection) -> list[Row]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -102,15 +106,22 @@ class PublicationStore:
             raise PublicationError(
                 f"no publication database at {self.path}: run `recoverylink publish build` first"
             )
+        # A database of its own, with the file attached read-only: duckdb.connect(path) would
+        # hand back the instance already open on that path, which after a new build is the
+        # old file (publish build renames a new file into place).
+        self._con = duckdb.connect(":memory:")
         try:
-            self._con = duckdb.connect(str(self.path), read_only=True)
+            self._con.execute(f"ATTACH {_literal(str(self.path))} AS publication (READ_ONLY)")
+            self._con.execute("USE publication")
         except duckdb.Error as err:
+            self._con.close()
             raise PublicationError(f"cannot open {self.path}: {err}") from None
         self._local = threading.local()
         tables = {
             row[0]
             for row in self._con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'publication' "
+                "AND schema_name = 'main'"
             ).fetchall()
         }
         missing = [name for name in REQUIRED_TABLES if name not in tables]
@@ -199,6 +210,7 @@ class PublicationStore:
         cursor = getattr(self._local, "cursor", None)
         if cursor is None:
             cursor = self._con.cursor()
+            cursor.execute("USE publication")
             self._local.cursor = cursor
         return cursor
 
