@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from fastapi.testclient import TestClient
-from handmade_publication import write_publication
+from handmade_publication import write_identity_store, write_publication
 
 from recoverylink.web.app import create_app
 
@@ -18,6 +18,7 @@ def handmade_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding only ``publish/``: the hand-made publication database."""
     data_dir = tmp_path_factory.mktemp("handmade")
     write_publication(data_dir)
+    write_identity_store(data_dir)
     return data_dir
 
 
