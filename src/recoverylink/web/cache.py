@@ -131,7 +131,7 @@ class PageCache:
             return
         entry = self._entry(captured["status"], captured["headers"], b"".join(captured["body"]))
         cache_control = _header(entry.headers, b"cache-control") or b""
-        if entry.status in (200, 404) and b"no-store" not in cache_control:
+        if entry.status in (200, 302, 404) and b"no-store" not in cache_control:
             self.cache.put(key, entry)
         await self._answer(entry, scope, send)
 
