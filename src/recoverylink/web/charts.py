@@ -172,10 +172,15 @@ def funnel_chart(
     member_label: str | None = None,
 ) -> Markup:
     """Local authorities' values against their denominators, inside the funnel limits."""
-    xs = [p.denominator for p in points] + [d for line in lines.values() for d, _ in line]
-    ys = [p.value for p in points] + [v for line in lines.values() for _, v in line]
+    # the axes frame the points and England's value; the limits are clipped to them (near a
+    # denominator of 0 they run off towards infinity)
+    xs = [p.denominator for p in points]
+    ys = [p.value for p in points]
     if england_value is not None:
         ys.append(england_value)
+    if not points:
+        xs += [d for line in lines.values() for d, _ in line]
+        ys += [v for line in lines.values() for _, v in line]
     x_ticks = nice_ticks(0.0, max(xs, default=1.0) or 1.0)
     floor = 0.0 if all(p.value >= 0 for p in points) else None
     y_low = min(ys, default=0.0) if floor is None else max(floor, min(ys, default=0.0))
@@ -208,9 +213,9 @@ def funnel_chart(
     )
     styles = {"95": "6 4", "99_8": "2 3"}
     for name, line in sorted(lines.items()):
+        level = "99_8" if name.endswith("99_8") else "95"
         if len(line) > 1:
-            level = "99_8" if name.endswith("99_8") else "95"
-            clipped = [(x(d), y(min(max(v, y_min), y_max))) for d, v in line]
+            clipped = [(x(d), y(v)) for d, v in line if d <= x_max and y_min <= v <= y_max]
             parts.append(_polyline(clipped, GREY, dash=styles[level]))
     if england_value is not None:
         parts.append(

@@ -43,7 +43,7 @@ def count(value: Any, status: str | None = "") -> str:
         return NOT_AVAILABLE
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.1f}"  # a scaled population
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"  # a scaled population
 
 
 def status_mark(status: str | None) -> str:
