@@ -18,9 +18,12 @@ _NAMED = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 def package_sql_blocks(package: str, name: str) -> dict[str, str]:
     """The blocks of ``<package>/sql/<name>.sql``, in file order.
 
-    Text before the first name (the file's comment) is dropped.
+    Text before the first name (the file's comment) is dropped. A file
+    without names is one block called ``all``.
     """
     folder = resources.files(package).joinpath("sql")
     text = folder.joinpath(f"{name}.sql").read_text("utf-8")
     parts = _NAMED.split(text)
+    if len(parts) == 1:
+        return {"all": text}
     return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts), 2)}

@@ -23,10 +23,8 @@ last warehouse commit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +33,7 @@ import duckdb
 from recoverylink.config import DuckDBConfig
 from recoverylink.errors import RecoveryLinkError
 from recoverylink.ingest.landing import Landing
+from recoverylink.sqlfiles import package_sql_blocks
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 IDENTITY_FILE = "identity.duckdb"
@@ -42,7 +41,6 @@ IDENTITY = "identity"
 
 Database = Literal["warehouse", "identity"]
 
-_NAMED = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 
 
 class StoreError(RecoveryLinkError):
@@ -50,15 +48,8 @@ class StoreError(RecoveryLinkError):
 
 
 def sql_blocks(name: str) -> dict[str, str]:
-    """The named blocks (``-- name: X``) of ``sql/<name>.sql``; text before the first is dropped.
-
-    A file without names is one block called ``all``.
-    """
-    text = resources.files("recoverylink.ingest").joinpath("sql", f"{name}.sql").read_text("utf-8")
-    parts = _NAMED.split(text)
-    if len(parts) == 1:
-        return {"all": text}
-    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts), 2)}
+    """The named blocks (``-- name: X``) of ``ingest/sql/<name>.sql``; ``all`` if unnamed."""
+    return package_sql_blocks("recoverylink.ingest", name)
 
 
 def quote_identifier(name: str) -> str:
