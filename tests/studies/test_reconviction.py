@@ -11,7 +11,6 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from reconviction_cases import SETTINGS, build_stores, person
@@ -313,22 +312,6 @@ def test_min_link_probability_is_the_cut(data_dir: Path) -> None:
     assert _headline(stricter, "cohort").value == 12
     assert _headline(stricter, "pct_prior").value == pytest.approx(700 / 12)
     assert stricter.parameters["reliability_cut"] == 0.99
-
-
-def test_rate_ratio_is_the_clustered_poisson_model() -> None:
-    sm = pytest.importorskip("statsmodels.api")
-    rng = np.random.default_rng(7)
-    g = 30
-    before, after = rng.poisson(2.0, g), rng.poisson(1.2, g)
-    y = np.concatenate([before, after])
-    x = sm.add_constant(np.concatenate([np.zeros(g), np.ones(g)]))
-    groups = np.concatenate([np.arange(g), np.arange(g)])
-    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(
-        cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
-    ours = R.rate_ratio(after, before)
-    assert ours.value == pytest.approx(math.exp(fit.params[1]))
-    se = math.sqrt(fit.cov_params()[1, 1] * g / (g - 1))
-    assert ours.lower == pytest.approx(math.exp(fit.params[1] - Z * se))
 
 
 def test_options_refused(data_dir: Path) -> None:
