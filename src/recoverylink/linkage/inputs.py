@@ -15,6 +15,8 @@ The result lives in the caller's working DuckDB connection:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,27 +105,33 @@ def nodes_of(con: duckdb.DuckDBPyConnection, source: str, probabilistic_only: bo
     ).to_arrow_table()
 
 
-def review_identities(data_dir: Path, settings: DuckDBConfig, node_ids: list[int]) -> pd.DataFrame:
-    """What a clerical reviewer sees of each node: identifiers from the identity store,
-    the local authority or police force from the warehouse."""
+@contextmanager
+def attached_stores(
+    data_dir: Path, settings: DuckDBConfig, warehouse_writable: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory connection with the identity store (``idn``, read-only) and the
+    warehouse (``wh``, read-only unless asked) attached."""
     paths = StorePaths.of(data_dir)
     with duckdb.connect(
         config={"memory_limit": settings.memory_limit, "threads": settings.threads}
     ) as con:
-        con.register("review_nodes", pd.DataFrame({"node_id": pd.Series(node_ids, dtype="int64")}))
         con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
-        con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
+        mode = "" if warehouse_writable else " (READ_ONLY)"
+        con.execute(f"ATTACH ? AS wh{mode}", [str(paths.warehouse)])
+        yield con
+
+
+def review_identities(data_dir: Path, settings: DuckDBConfig, node_ids: list[int]) -> pd.DataFrame:
+    """What a clerical reviewer sees of each node: identifiers from the identity store,
+    the local authority or police force from the warehouse."""
+    with attached_stores(data_dir, settings) as con:
+        con.register("review_nodes", pd.DataFrame({"node_id": pd.Series(node_ids, dtype="int64")}))
         return con.execute(sql_block("inputs", "review_identities")).df()
 
 
 def record_keys(data_dir: Path, settings: DuckDBConfig) -> pd.DataFrame:
     """record_id, source and key (as in ``truth/records.csv``) of every linkable record."""
-    paths = StorePaths.of(data_dir)
-    with duckdb.connect(
-        config={"memory_limit": settings.memory_limit, "threads": settings.threads}
-    ) as con:
-        con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
-        con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
+    with attached_stores(data_dir, settings) as con:
         return con.execute(sql_block("inputs", "record_keys")).df()
 
 
@@ -137,12 +145,7 @@ def write_demographics_without_linkage(
     check: true person ids, no linkage) needs them too; this writes the same
     rows the linkage would, and leaves a linkage run's rows alone.
     """
-    paths = StorePaths.of(data_dir)
-    with duckdb.connect(
-        config={"memory_limit": settings.memory_limit, "threads": settings.threads}
-    ) as con:
-        con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
-        con.execute("ATTACH ? AS wh", [str(paths.warehouse)])
+    with attached_stores(data_dir, settings, warehouse_writable=True) as con:
         con.execute(sql_block("inputs", "demographics"))
         con.execute("USE wh")
         con.execute(sql_block("person_map", "schema"))
