@@ -22,6 +22,7 @@ from recoverylink.cli import (
     indicators,
     ingest,
     link,
+    publish,
     serve,
     status,
     study,
@@ -40,6 +41,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     build.register,
     indicators.register,
     study.register,
+    publish.register,
     serve.register,
 )
 """Every command module's ``register``, in the order ``--help`` lists them."""

@@ -39,10 +39,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from recoverylink import __version__
 from recoverylink.spec import Problem
@@ -199,6 +202,23 @@ def spreadsheet_safe(text: str) -> str:
     if text.lstrip(" ").startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` to write as CSV: every text cell through :func:`spreadsheet_safe`.
+
+    Numbers stay numbers (a number is never a formula); only text is escaped,
+    in any column (a column may mix numbers with markers such as ``[c]``).
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: spreadsheet_safe(v) if isinstance(v, str) else v
+            ).astype(object)
+    return out
 
 
 def printable(text: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from recoverylink.ingest.report import spreadsheet_safe
+from recoverylink.ingest.report import safe_frame
 from recoverylink.studies.base import StudyResult
 
 
@@ -41,13 +41,7 @@ def html_table(frame: pd.DataFrame) -> str:
 
 
 def _safe_csv(frame: pd.DataFrame, path: Path) -> None:
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: spreadsheet_safe(v) if isinstance(v, str) else v
-            )
-    out.to_csv(path, index=False)
+    safe_frame(frame).to_csv(path, index=False)
 
 
 def write_report(result: StudyResult, out_dir: Path) -> Path:

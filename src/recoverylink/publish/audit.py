@@ -1,0 +1,208 @@
+"""The attacker's linear programme: how far can a suppressed cell be pinned down?
+
+Given everything published (the known cells) and the equations an attacker
+knows hold between cells (sums, complements; every cell at least 0), the
+feasible range of an unknown cell is ``[min x, max x]`` subject to them: two
+linear programmes (scipy's HiGHS; integrality is not needed, the relaxation
+only widens the range it finds, so a range too narrow here is too narrow).
+
+The build (:mod:`recoverylink.publish.disclosure`) and the tests share this
+module. To keep the number of programmes small, a range is first
+**certified** from feasible points: any feasible solution is a value the cell
+could take, so two feasible solutions at least ``width`` apart prove the
+range is at least that wide. Points come from the data itself (when known),
+then from programmes that push many uncertified cells up or down at once;
+only cells still uncertified get their own ``min`` and ``max``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Target:
+    """A cell whose feasible range must be at least ``width`` wide."""
+
+    cell: int
+    width: float
+
+
+@dataclass
+class LpModel:
+    """Cells, equations ``A x = 0``, ``x >= 0``, and which cells are published.
+
+    ``values`` holds the published cells' values (the others may be NaN when
+    the attacker builds it; the build passes the truth, used only as one
+    feasible point). ``blocks`` splits the cells into parts no equation joins.
+    """
+
+    equations: sparse.csr_matrix
+    values: FloatArray
+    published: BoolArray
+    blocks: NDArray[np.int64]
+
+
+@dataclass
+class _Part:
+    """One connected set of unknown cells and the equations over them."""
+
+    cells: NDArray[np.int64]  # the model's cell numbers
+    A: sparse.csr_matrix  # rows: equations, columns: these cells
+    b: FloatArray
+
+
+def _parts(model: LpModel, known: BoolArray, blocks: Iterable[int] | None) -> list[_Part]:
+    A = model.equations.tocsc()
+    values = np.where(known, np.nan_to_num(model.values), 0.0)
+    unknown = np.flatnonzero(~known)
+    if blocks is not None:
+        wanted = np.isin(model.blocks[unknown], np.fromiter(blocks, np.int64))
+        unknown = unknown[wanted]
+    if len(unknown) == 0:
+        return []
+    Au = A[:, unknown].tocsr()
+    b = -(A @ values)
+    rows = np.flatnonzero(np.diff(Au.indptr) > 0)
+    Au = Au[rows]
+    b = b[rows]
+    # connected components of unknowns through shared equations
+    incidence = Au.T.tocsr()
+    adjacency = (incidence @ Au).tocsr()
+    n_comp, labels = connected_components(adjacency, directed=False)
+    parts = []
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(n_comp + 1))
+    for k in range(n_comp):
+        cols = order[bounds[k]:bounds[k + 1]]
+        sub = Au[:, cols]
+        keep = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
+        parts.append(_Part(unknown[cols], sub.tocsr()[keep], b[keep]))
+    return parts
+
+
+def _solve(part: _Part, objective: FloatArray) -> FloatArray | None:
+    """A feasible point minimising ``objective``; None if unbounded."""
+    n = len(part.cells)
+    if part.A.shape[0] == 0:
+        return None if (objective < 0).any() else np.zeros(n)
+    res = linprog(objective, A_eq=part.A, b_eq=part.b, bounds=(0, None), method="highs")
+    if res.status == 3:
+        return None
+    if res.status != 0:
+        raise RuntimeError(f"the attacker's programme failed: {res.message}")
+    return np.asarray(res.x, dtype=np.float64)
+
+
+def intervals(
+    model: LpModel, known: BoolArray, cells: Iterable[int]
+) -> dict[int, tuple[float, float]]:
+    """The exact feasible range ``(lower, upper)`` of each cell (upper may be inf)."""
+    wanted = set(int(c) for c in cells)
+    out: dict[int, tuple[float, float]] = {}
+    for part in _parts(model, known, None):
+        position = {int(c): i for i, c in enumerate(part.cells)}
+        for cell in wanted & position.keys():
+            e = np.zeros(len(part.cells))
+            e[position[cell]] = 1.0
+            low = _solve(part, e)
+            high = _solve(part, -e)
+            lower = 0.0 if low is None else float(low[position[cell]])
+            upper = np.inf if high is None else float(high[position[cell]])
+            out[cell] = (lower, upper)
+    for cell in wanted - out.keys():
+        if known[cell]:
+            out[cell] = (float(model.values[cell]), float(model.values[cell]))
+        else:  # in no equation: only x >= 0 bounds it
+            out[cell] = (0.0, np.inf)
+    return out
+
+
+def certify(
+    model: LpModel,
+    suppressed: BoolArray,
+    targets: list[Target],
+    blocks: Iterable[int] | None = None,
+    witness: bool = True,
+    rounds: int = 6,
+    seed: int = 0,
+) -> tuple[list[Target], int]:
+    """The targets whose feasible range is narrower than required, and the LPs solved.
+
+    Known cells are the published ones not suppressed. With ``witness``, the
+    model's ``values`` (the truth) count as one feasible point.
+    """
+    known = model.published & ~suppressed
+    by_cell = {t.cell: t for t in targets}
+    failures: list[Target] = []
+    lps = 0
+    rng = np.random.default_rng(seed)
+    for t in targets:
+        if known[t.cell]:
+            raise ValueError(f"target {t.cell} is published")
+    for part in _parts(model, known, blocks):
+        local = [i for i, c in enumerate(part.cells.tolist()) if c in by_cell]
+        if local:
+            narrow, solved = _certify_part(
+                part, np.array(local), [by_cell[int(part.cells[i])] for i in local],
+                model.values[part.cells] if witness else None, rounds, rng,
+            )
+            failures.extend(narrow)
+            lps += solved
+    # a target outside every part is in no equation: only x >= 0 bounds it
+    return failures, lps
+
+
+def _certify_part(
+    part: _Part,
+    idx: NDArray[np.int64],
+    wanted: list[Target],
+    witness: FloatArray | None,
+    rounds: int,
+    rng: np.random.Generator,
+) -> tuple[list[Target], int]:
+    need = np.array([t.width for t in wanted])
+    low = np.full(len(idx), np.inf)
+    high = np.full(len(idx), -np.inf)
+    lps = 0
+    if witness is not None:
+        np.minimum(low, witness[idx], out=low)
+        np.maximum(high, witness[idx], out=high)
+    open_ = high - low < need - TOLERANCE
+    for _ in range(rounds):
+        if not open_.any():
+            break
+        weights = np.zeros(len(part.cells))
+        weights[idx[open_]] = rng.uniform(0.5, 1.5, int(open_.sum()))
+        for direction in (1.0, -1.0):
+            point = _solve(part, direction * weights)
+            lps += 1
+            # None: unbounded for some open target, found one by one below
+            if point is not None:
+                np.minimum(low, point[idx], out=low)
+                np.maximum(high, point[idx], out=high)
+        open_ = high - low < need - TOLERANCE
+    failures = []
+    for j in np.flatnonzero(open_):
+        e = np.zeros(len(part.cells))
+        e[idx[j]] = 1.0
+        lo = _solve(part, e)
+        hi = _solve(part, -e)
+        lps += 2
+        lower = 0.0 if lo is None else float(lo[idx[j]])
+        upper = np.inf if hi is None else float(hi[idx[j]])
+        if upper - lower < need[j] - TOLERANCE:
+            failures.append(wanted[j])
+    return failures, lps
