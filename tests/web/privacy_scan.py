@@ -2,8 +2,8 @@
 
 :func:`crawl` fetches every page of the site reachable from ``/`` (with its
 ``.json`` and ``.csv`` twins, which every page links to) and every file it
-offers to download; :class:`Scan` collects what they say and :meth:`Scan.leaks`
-names any identifier from the identity store found in it:
+offers to download; :class:`Scan` reads what they say and :meth:`Scan.leaks` names
+any identifier from the identity store found in it:
 
 - PNC ids, providers' client references and dates of birth (written
   ``YYYY-MM-DD`` or ``DD/MM/YYYY``), as whole tokens anywhere;
@@ -41,7 +41,6 @@ import duckdb
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[/-][a-z0-9]+)*")
 HREF = re.compile(r'(?:href|action)="([^"#]*)')
-MAX_NGRAM = 5
 
 COUNT_KEYS = {"numerator", "n", "observed", "people", "persons"}
 """Keys (JSON) and columns (CSV) that always count people or journeys."""
@@ -117,11 +116,10 @@ class Identifiers:
 
 @dataclass
 class Scan:
-    """Everything published, as tokens, runs of tokens and cells, each with where it was."""
+    """What is published, searched for ``identifiers`` as it is read; findings by source."""
 
-    single: dict[str, str] = field(default_factory=dict)
-    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)
+    identifiers: Identifiers = field(default_factory=Identifiers)
+    found: list[str] = field(default_factory=list)
     counts: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     population_indicators: set[str] = field(default_factory=set)
@@ -129,19 +127,25 @@ class Scan:
     study_counts: dict[str, set[str]] = field(default_factory=dict)
     """Published study table id -> its count columns."""
 
+    def __post_init__(self) -> None:
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in self.identifiers.phrases:
+            self._by_first.setdefault(phrase[0], []).append(phrase)
+
     def text(self, source: str, text: str) -> None:
         self.sources.append(source)
         found = tokens(text)
-        for token in found:
-            self.single.setdefault(token, source)
-        for n in range(2, MAX_NGRAM + 1):
-            for i in range(len(found) - n + 1):
-                self.phrases.setdefault(tuple(found[i: i + n]), source)
+        for token in sorted(set(found) & self.identifiers.single):
+            self.found.append(f"{source}: {token}")
+        for i, token in enumerate(found):
+            for phrase in self._by_first.get(token, ()):
+                if tuple(found[i: i + len(phrase)]) == phrase:
+                    self.found.append(f"{source}: {' '.join(phrase)}")
 
     def cell(self, source: str, value: str) -> None:
         key = " ".join(tokens(value))
-        if key:
-            self.cells.setdefault(key, source)
+        if key in self.identifiers.names:
+            self.found.append(f"{source}: cell {key!r}")
 
     # -- what the site serves ------------------------------------------------------------
 
@@ -207,13 +211,8 @@ class Scan:
 
     # -- findings -------------------------------------------------------------------------
 
-    def leaks(self, identifiers: Identifiers) -> list[str]:
-        found = [f"{self.single[t]}: {t}" for t in identifiers.single & self.single.keys()]
-        found += [
-            f"{self.phrases[p]}: {' '.join(p)}" for p in identifiers.phrases & self.phrases.keys()
-        ]
-        found += [f"{self.cells[c]}: cell {c!r}" for c in identifiers.names & self.cells.keys()]
-        return sorted(found)
+    def leaks(self) -> list[str]:
+        return sorted(set(self.found))
 
     def small_counts(self) -> list[str]:
         return self.counts
@@ -226,14 +225,17 @@ def _number(text: str) -> float | None:
         return None
 
 
-def crawl(get: Any, seeds: Iterable[str] = ("/",)) -> Iterator[tuple[str, str, bytes]]:
-    """(url, content type, body) of every page and file reachable from ``seeds``.
+def crawl(
+    get: Any, start: str = "/", extra: Iterable[str] = ()
+) -> Iterator[tuple[str, str, bytes]]:
+    """(url, content type, body) of every page and file reachable from ``start``, then of
+    the ``extra`` URLs (whose links are not followed).
 
     ``get(url)`` returns a response (httpx or TestClient). Only the site's own
     pages and downloads are followed; its CSS, JavaScript, fonts and images are not.
     """
-    queue = deque(seeds)
-    seen = set(queue)
+    queue = deque([start])
+    seen = {start}
     while queue:
         url = queue.popleft()
         response = get(url)
@@ -253,3 +255,10 @@ def crawl(get: Any, seeds: Iterable[str] = ("/",)) -> Iterator[tuple[str, str, b
             if target not in seen:
                 seen.add(target)
                 queue.append(target)
+    for url in extra:
+        if url in seen:
+            continue
+        seen.add(url)
+        response = get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        yield url, response.headers.get("content-type", ""), response.content

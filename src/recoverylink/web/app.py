@@ -19,6 +19,7 @@ import math
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -197,10 +198,26 @@ def create_app(
         )
         return HTMLResponse(html)
 
+    models: OrderedDict[tuple[int, str, str], PageModel] = OrderedDict()
+    models_lock = threading.Lock()
+
+    def model(request: Request, build: Callable[[Request], PageModel]) -> PageModel:
+        """A page's model, shared by its three forms (the twins are asked for together)."""
+        key = (id(site.store), urls.page_path(request.url.path), request.url.query)
+        with models_lock:
+            found = models.get(key)
+        if found is None:
+            found = build(request)
+            with models_lock:
+                models[key] = found
+                while len(models) > 256:
+                    models.popitem(last=False)
+        return found
+
     def page(name: str, build: Callable[[Request], PageModel]) -> None:
         for fmt_ in ("json", "csv", "html"):
             def endpoint(request: Request, fmt_: urls.Format = fmt_) -> Response:
-                return render(request, build(request), fmt_)
+                return render(request, model(request, build), fmt_)
 
             app.router.add_route(urls.route_path(name, fmt_), endpoint, methods=["GET"],
                                  name=f"{name}-{fmt_}")

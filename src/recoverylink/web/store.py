@@ -11,6 +11,7 @@ nothing else but the files in the downloads folder. See
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -320,6 +321,9 @@ class PublicationStore:
             out.setdefault((row["area_code"], row["indicator_id"]), {})[row["period"]] = row
         return out
 
+    # The funnels and the case mix of a year are the same for every area's page: kept.
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - the store lives as long as the site
     def funnel_points(self, period: str, substance: str) -> dict[str, list[Row]]:
         rows = self.query(
             "SELECT * FROM funnel_points WHERE period = ? AND substance_group = ? "
@@ -331,6 +335,7 @@ class PublicationStore:
             out.setdefault(row["indicator_id"], []).append(row)
         return out
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019
     def funnel_lines(self, period: str, substance: str) -> dict[str, dict[str, list[Row]]]:
         rows = self.query(
             "SELECT * FROM funnel_lines WHERE period = ? AND substance_group = ? "
@@ -342,6 +347,7 @@ class PublicationStore:
             out.setdefault(row["indicator_id"], {}).setdefault(row["line"], []).append(row)
         return out
 
+    @functools.lru_cache(maxsize=32)  # noqa: B019
     def case_mix(self, period: str) -> list[Row]:
         return self.query(
             "SELECT * FROM case_mix_areas WHERE period = ? ORDER BY comparator_group, area_name",

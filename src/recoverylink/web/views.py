@@ -98,10 +98,12 @@ def area_page(
             f"There is no substance group {substance}. "
             f"Groups: {', '.join(store.substance_groups)}."
         )
-    values = store.values(area.code, year, group)
-    england = values if area.code == ENGLAND else store.values(ENGLAND, year, group)
     years = store.trend_years(year)
-    trends = store.trends([area.code, ENGLAND], years, group)
+    trends = store.trends([area.code, ENGLAND], years, group)  # the year's rows among them
+    values = {iid: by_year[year] for (code_, iid), by_year in trends.items()
+              if code_ == area.code and year in by_year}
+    england = {iid: by_year[year] for (code_, iid), by_year in trends.items()
+               if code_ == ENGLAND and year in by_year}
     points = store.funnel_points(year, group)
     lines = store.funnel_lines(year, group)
     members = (
@@ -452,11 +454,12 @@ def _case_mix(store: PublicationStore, area: Area, year: str) -> dict[str, Any] 
     rows = store.case_mix(year)
     if not rows:
         return None
-    shown = [_case_mix_row(r) for r in rows]
     if area.level == "local_authority":
-        own = next((r for r in shown if r["area_code"] == area.code), None)
-        group = own["comparator_group"] if own else area.comparator_group
-        members = [r for r in shown if group is not None and r["comparator_group"] == group]
+        mine = next((r for r in rows if r["area_code"] == area.code), None)
+        group = mine["comparator_group"] if mine else area.comparator_group
+        members = [_case_mix_row(r) for r in rows
+                   if group is not None and r["comparator_group"] == group]
+        own = next((r for r in members if r["area_code"] == area.code), None)
         heading = (
             f"Comparator group {group}: local authorities with a similar case mix"
             if group is not None else None
@@ -464,12 +467,12 @@ def _case_mix(store: PublicationStore, area: Area, year: str) -> dict[str, Any] 
     elif area.level == "region":
         own = None
         group = None
-        members = [r for r in shown if r["region_code"] == area.code]
+        members = [_case_mix_row(r) for r in rows if r["region_code"] == area.code]
         heading = f"Local authorities in {area.name}"
     else:
         own = None
         group = None
-        members = shown
+        members = [_case_mix_row(r) for r in rows]
         heading = "Every local authority"
     for r in members:
         r["this_area"] = r["area_code"] == area.code
