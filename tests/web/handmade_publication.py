@@ -273,13 +273,13 @@ def write_publication(data_dir: Path) -> Path:
         "row_count BIGINT, csv_file VARCHAR)"
     )
     con.execute(
-        "CREATE TABLE reconviction_outcome_groups(outcome_group VARCHAR, people BIGINT, "
-        "people_status VARCHAR, convictions_before BIGINT, convictions_after BIGINT)"
+        "CREATE TABLE study_reconviction_outcome_groups(outcome_group VARCHAR, people BIGINT, "
+        "convictions_before BIGINT, convictions_after BIGINT, suppressed_columns VARCHAR)"
     )
     con.executemany(
-        "INSERT INTO reconviction_outcome_groups VALUES (?, ?, ?, ?, ?)",
-        [("completed", 400, "", 900, 300), ("dropped out", 700, "", 1600, 1100),
-         ("other", None, "c", None, None)],
+        "INSERT INTO study_reconviction_outcome_groups VALUES (?, ?, ?, ?, ?)",
+        [("completed", 400, 900, 300, ""), ("dropped out", 700, 1600, 1100, ""),
+         ("other", None, None, None, "people, convictions_before")],
     )
     con.execute(
         "CREATE TABLE indicator_values_table AS SELECT indicator_id, period, area_code, "
@@ -290,9 +290,9 @@ def write_publication(data_dir: Path) -> Path:
         [
             ("indicator_values_table", "Indicator values", "Every indicator by area and year",
              "indicators", None, "", 1, len(value_rows()), "indicator_values_table.csv"),
-            ("reconviction_outcome_groups", "Reconviction by outcome group",
+            ("study_reconviction_outcome_groups", "Reconviction by outcome group",
              "Convictions before and after, by how treatment ended", "studies",
-             "reconviction", "", 2, 3, "reconviction_outcome_groups.csv"),
+             "reconviction", "", 2, 3, "study_reconviction_outcome_groups.csv"),
         ],
     )
     con.close()
@@ -301,9 +301,9 @@ def write_publication(data_dir: Path) -> Path:
         "successful_completions,2010-11,E08000036,[c]\r\n",
         encoding="utf-8",
     )
-    (downloads / "reconviction_outcome_groups.csv").write_text(
+    (downloads / "study_reconviction_outcome_groups.csv").write_text(
         "outcome_group,people,convictions_before,convictions_after\r\n"
-        "completed,400,900,300\r\ndropped out,700,1600,1100\r\nother,[c],[c],[c]\r\n",
+        "completed,400,900,300\r\ndropped out,700,1600,1100\r\nother,[c],[c],[x]\r\n",
         encoding="utf-8",
     )
     with zipfile.ZipFile(downloads / "recoverylink-outcomes.xlsx", "w") as book:

@@ -36,7 +36,7 @@ def study_count_columns(publication: Path) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for table_id, study in tables:
         for name, spec in SPECS.get(study, {}).items():
-            if table_id in (f"{study}_{name}", name):
+            if table_id in (f"study_{study}_{name}", f"{study}_{name}", name):
                 out[table_id] = set(spec.counts)
     return out
 

@@ -365,13 +365,21 @@ def test_study_page_shows_headlines_and_tables(client: TestClient) -> None:
     headline = html.split('data-headline="fall"', 1)[1].split("</tr>", 1)[0]
     assert "-47.5%" in headline and "-50.1% to -44.9%" in headline and "-47%" in headline
     assert "Reconviction by outcome group" in html and "dropped out" in html
+    table = html.split('id="table-study_reconviction_outcome_groups"', 1)[1].split("</table>")[0]
+    assert "suppressed_columns" not in table
+    other = re.sub(r"\s+", "", table.split(">other<", 1)[1].split("</tr>", 1)[0])
+    assert other == (
+        '/td><tdclass="govuk-table__cell">[c]</td><tdclass="govuk-table__cell">[c]</td>'
+        '<tdclass="govuk-table__cell">[x]</td>'
+    )
     assert "<p>Counts of convictions before and after the start" in html
     data = client.get(urls.url("study", "json", study="reconviction")).json()
     assert [h["headline_id"] for h in data["headlines"]] == ["cohort", "fall"]
     (table,) = data["tables"]
     assert table["rows"][1] == {"outcome_group": "dropped out", "people": 700,
-                                "people_status": "", "convictions_before": 1600,
-                                "convictions_after": 1100}
+                                "convictions_before": 1600, "convictions_after": 1100,
+                                "suppressed_columns": ""}
+    assert table["rows"][2]["people"] is None
 
 
 def test_methods_page_lists_every_indicator(client: TestClient) -> None:
@@ -384,7 +392,7 @@ def test_methods_page_lists_every_indicator(client: TestClient) -> None:
 
 def test_downloads_page_links_every_catalogued_file(client: TestClient) -> None:
     html = client.get(urls.url("downloads")).text
-    for name in ("indicator_values_table.csv", "reconviction_outcome_groups.csv",
+    for name in ("indicator_values_table.csv", "study_reconviction_outcome_groups.csv",
                  "recoverylink-outcomes.xlsx", "recoverylink-outcomes.ods"):
         assert f'href="{urls.download(name)}"' in html, name
     response = client.get(urls.download("recoverylink-outcomes.xlsx"))

@@ -583,6 +583,20 @@ def studies_page(store: PublicationStore) -> PageModel:
     )
 
 
+SUPPRESSED_COLUMNS = "suppressed_columns"
+"""A study table's column naming, for each row, the cells suppressed (NULL, shown [c])."""
+
+
+def _study_cell(row: Row, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        named = str(row.get(SUPPRESSED_COLUMNS) or "")
+        return fmt.SUPPRESSED if column in [c.strip() for c in named.split(",")] else (
+            fmt.NOT_AVAILABLE
+        )
+    return fmt.plain(value)
+
+
 HEADLINE_COLUMNS = ["study", "headline_id", "label", "value", "unit", "lower", "upper",
                     "published", "published_text", "note", "status"]
 
@@ -623,6 +637,7 @@ def study_page(store: PublicationStore, name: str) -> PageModel:
             columns, rows = store.table(entry["table_id"], limit=STUDY_TABLE_ROWS)
         except KeyError:
             continue
+        shown = [c for c in columns if c != SUPPRESSED_COLUMNS]
         tables.append(
             {
                 "table_id": entry["table_id"],
@@ -632,7 +647,9 @@ def study_page(store: PublicationStore, name: str) -> PageModel:
                 "row_count": entry["row_count"],
                 "csv": urls.download(entry["csv_file"]) if entry.get("csv_file") else None,
                 "columns": columns,
+                "shown_columns": shown,
                 "rows": rows,
+                "cells": [[_study_cell(row, c) for c in shown] for row in rows],
                 "shown": len(rows),
             }
         )
