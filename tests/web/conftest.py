@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from fastapi.testclient import TestClient
-from handmade_publication import write_identity_store, write_publication
+from handmade_publication import write_publication
 
 from recoverylink.web.app import create_app
 
@@ -18,7 +21,6 @@ def handmade_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding only ``publish/``: the hand-made publication database."""
     data_dir = tmp_path_factory.mktemp("handmade")
     write_publication(data_dir)
-    write_identity_store(data_dir)
     return data_dir
 
 
@@ -34,10 +36,34 @@ def client(handmade_dir: Path) -> Iterator[TestClient]:
 # -- a live site for the browser and privacy tests --------------------------------------------
 
 
+def shared_published_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory built end to end (synth to publish build), once per test run.
+
+    Built by :func:`recoverylink.testing.publication.build_published_data_dir`
+    in the run's base temporary folder, which every pytest-xdist worker
+    shares, under a file lock: whichever worker asks first builds it, the others
+    wait and read the same one. Read it only; copy it to change anything.
+    """
+    from recoverylink.testing.publication import build_published_data_dir
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    target = root / "published-shared"
+    with open(root / "published-shared.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            build_published_data_dir(target)
+            (target / ".complete").touch()
+    return target / "data"
+
+
 @pytest.fixture(scope="session")
-def site_data_dir(handmade_dir: Path) -> Path:
-    """The data directory the live site serves."""
-    return handmade_dir
+def site_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory the live site serves: a small England, built end to end."""
+    return shared_published_data_dir(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

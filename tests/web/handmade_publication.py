@@ -314,30 +314,3 @@ def write_publication(data_dir: Path) -> Path:
         book.writestr("content.xml", "<office:document-content/>")
     return path
 
-
-PEOPLE = [
-    # pnc_id, surname, forenames, date of birth, postcode
-    ("06/123456A", "Wakefield", "Harriet Jane", date(1971, 3, 14), "LS6 2AB"),
-    ("07/654321Z", "Okonkwo", "Chidi", date(1985, 11, 2), "NW1 8QR"),
-]
-CLIENT_REFS = ["C0000042", "C0000077"]
-
-
-def write_identity_store(data_dir: Path) -> Path:
-    """``identity.duckdb`` with two people, in the ingest's own schema."""
-    from recoverylink.ingest.stores import sql_blocks
-
-    path = data_dir / "identity.duckdb"
-    if path.exists():
-        path.unlink()
-    con = duckdb.connect(str(path))
-    con.execute(sql_blocks("identity")["all"])
-    for i, (pnc, surname, forenames, born, postcode) in enumerate(PEOPLE, start=1):
-        con.execute("INSERT INTO pnc_nominals VALUES (?, 1, ?, ?, ?, ?, 'female', ?)",
-                    [i, pnc, surname, forenames, born, postcode])
-        con.execute("INSERT INTO pnc_ids VALUES (?, ?, 1)", [pnc, i])
-        con.execute("INSERT INTO treatment_episodes VALUES (?, 1, ?, ?, ?, ?, 'female', ?)",
-                    [10 + i, CLIENT_REFS[i - 1], forenames[0], surname[0], born,
-                     postcode.split()[0]])
-    con.close()
-    return path
