@@ -124,9 +124,17 @@ def build_interventions(rng: np.random.Generator, ep: pd.DataFrame, people: Peop
 
 
 def build_top(
-    rng: np.random.Generator, ep: pd.DataFrame, people: People, data_end: int
+    rng: np.random.Generator,
+    ep: pd.DataFrame,
+    people: People,
+    data_end: int,
+    abstinence: float = 0.6,
 ) -> pd.DataFrame:
-    """TOP rows: a start review, six-monthly reviews, and an exit review for most planned exits."""
+    """TOP rows: a start review, six-monthly reviews, and an exit review for most planned exits.
+
+    ``abstinence``: the chance that a client has stopped using altogether at a full
+    year's progress (see ``_top_values``).
+    """
     consent = ep["consent"].to_numpy()
     start = np.maximum(ep["first_intervention"].to_numpy(), ep["triage"].to_numpy())
     end = ep["end"].to_numpy()
@@ -164,12 +172,20 @@ def build_top(
         }
     )
     top = top.sort_values(["ep", "top_date", "stage"], kind="stable").reset_index(drop=True)
-    return _top_values(rng, top, ep, people)
+    return _top_values(rng, top, ep, people, abstinence)
 
 
 def _top_values(
-    rng: np.random.Generator, top: pd.DataFrame, ep: pd.DataFrame, people: People
+    rng: np.random.Generator,
+    top: pd.DataFrame,
+    ep: pd.DataFrame,
+    people: People,
+    abstinence: float,
 ) -> pd.DataFrame:
+    """Each TOP row's answers. Progress ``r`` grows with time since the first
+    intervention (full after a year), more for those who go on to complete. Some
+    clients stop using altogether (chance ``abstinence * r``: 0 days of every drug
+    and of injecting); the others use on fewer days as ``r`` grows."""
     e = top["ep"].to_numpy()
     person = ep["person"].to_numpy()[e]
     grp = people.group[person]
@@ -187,21 +203,25 @@ def _top_values(
     )
     r = np.minimum(1.0, elapsed / 365.0) * gain
     n = len(top)
+    stopped = rng.random(n) < abstinence * r
 
     def days(p0: np.ndarray | float) -> np.ndarray:
         return rng.binomial(28, np.clip(np.asarray(p0) * (1 - r), 0, 1), n)
+
+    def use_days(p0: np.ndarray | float) -> np.ndarray:
+        return np.where(stopped, 0, days(p0))
 
     def score(p0: float) -> np.ndarray:
         return rng.binomial(20, np.clip(p0 + (0.85 - p0) * r, 0, 1), n)
 
     s1 = ep["substance_1"].to_numpy()[e] if "substance_1" in ep else np.full(n, "")
-    top["days_opiates"] = days(np.where(grp == GROUP_OPIATE, 0.75, 0.01))
-    top["days_crack"] = days(np.where(crack | (s1 == "crack"), 0.35, 0.01))
-    top["days_cocaine"] = days(np.where(s1 == "cocaine", 0.3, 0.02))
-    top["days_amphetamines"] = days(np.where(s1 == "amphetamine", 0.4, 0.01))
-    top["days_cannabis"] = days(np.where(s1 == "cannabis", 0.75, 0.12))
-    top["days_alcohol"] = days(np.where(grp == GROUP_ALCOHOL, 0.7, 0.15))
-    top["days_injected"] = days(np.where(inj, 0.55, 0.0))
+    top["days_opiates"] = use_days(np.where(grp == GROUP_OPIATE, 0.75, 0.01))
+    top["days_crack"] = use_days(np.where(crack | (s1 == "crack"), 0.35, 0.01))
+    top["days_cocaine"] = use_days(np.where(s1 == "cocaine", 0.3, 0.02))
+    top["days_amphetamines"] = use_days(np.where(s1 == "amphetamine", 0.4, 0.01))
+    top["days_cannabis"] = use_days(np.where(s1 == "cannabis", 0.75, 0.12))
+    top["days_alcohol"] = use_days(np.where(grp == GROUP_ALCOHOL, 0.7, 0.15))
+    top["days_injected"] = use_days(np.where(inj, 0.55, 0.0))
     top["shoplifting_days"] = days(np.where(offender, 0.12, 0.005))
     top["drug_selling_days"] = days(np.where(offender, 0.03, 0.001))
     top["other_theft_days"] = days(np.where(offender, 0.03, 0.001))

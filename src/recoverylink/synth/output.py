@@ -110,7 +110,7 @@ def generate_into(
     data_end = fy_start(p.last_fy + 1) - 1
     iv = interventions.build_interventions(streams[6], ep, people)
     iv["closed"] &= iv["end"] <= data_end
-    top = interventions.build_top(streams[7], ep, people, data_end)
+    top = interventions.build_top(streams[7], ep, people, data_end, p.top_abstinence)
     progress.advance()
     ev = offending.draw_events(streams[8], people, journeys, deaths, p)
     codes = offending.assign_offence_codes(streams[8], ev)

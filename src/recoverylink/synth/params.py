@@ -52,7 +52,7 @@ class SynthParams:
     share_female: float = 0.27  # women among clients (offenders never treated: 20%)
     age_at_entry_mean: float = 31.0  # age at the first journey in the data (alcohol: 42)
     age_at_entry_sd: float = 8.0  # its spread (ages are kept within 18.5 to 80)
-    share_consent_no: float = 0.03  # clients who never consent to sharing (1% more per episode)
+    share_consent_no: float = 0.02  # clients who never consent to sharing (1% more per episode)
     share_prior_treatment_before_data: float = 0.35  # first journey in data but treated before 2003
 
     # --- journeys -----------------------------------------------------------
@@ -101,9 +101,9 @@ class SynthParams:
     # "revolving door" clients: short journeys and quick returns
     share_cyclers: float = 0.24  # clients who are revolving-door clients
     cycler_return_prob: float = 0.85  # their chance of coming back after each journey
-    cycler_gap_mean_days: float = 120.0  # their mean gap before coming back
+    cycler_gap_mean_days: float = 150.0  # their mean gap before coming back
     cycler_short_journey: float = 0.75  # their share of short journeys
-    share_returns_via_cjs: float = 0.95  # returns triggered by an arrest (DIP route)
+    share_returns_via_cjs: float = 0.85  # returns triggered by an arrest (DIP route)
     # episodes within journeys
     share_journey_with_transfer: float = 0.12  # a transfer to another provider within 21 days
     share_concurrent_second_provider: float = 0.05  # a second provider sees the client too
@@ -114,6 +114,9 @@ class SynthParams:
     share_housing_problem: float = 0.15  # another housing problem at the start
     share_parental_responsibility: float = 0.33  # lives with children or children elsewhere
     share_injecting_opiate: float = 0.42  # opiate users who inject (now or before)
+    # TOP reviews: the chance a client has stopped using altogether, at a full year's gain
+    # (times the progress made: up to 0.85 for completers, 0.2 for others)
+    top_abstinence: float = 0.6
 
     # --- offending ----------------------------------------------------------
     pnc_only_people: float = 4_000_000  # offenders never in treatment
@@ -128,14 +131,14 @@ class SynthParams:
     # outcome group; fitted so that the measured changes (which include regression to the
     # mean) land on the published ones
     change_retained: float = 0.339
-    change_completed_returned: float = -0.309
+    change_completed_returned: float = -0.23
     change_completed_not_returned: float = -0.17
-    change_dropped_out: float = -0.781
+    change_dropped_out: float = -0.85
     # other outcomes: custody, moved away, referred on, completions within 6 months
-    change_other: float = -0.65
+    change_other: float = -0.70
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.297
-    factor_fraud: float = 0.264
+    factor_soliciting: float = 0.334
+    factor_fraud: float = 0.289
     factor_theft: float = 0.77
     cjs_route_first_journey: float = 0.874  # offenders' first journeys that start through the CJS
     # the hard core: CJS-route offenders who drop out and whose offending rises sharply
@@ -143,7 +146,7 @@ class SynthParams:
     hard_core_rate_quantile: float = 0.75  # ... among those below this quantile of offending rates
     hard_core_multiplier: float = 4.2  # their offending rate factor from the start
     post_exit_factor_success: float = 0.0124  # offending after a successful exit, vs journey level
-    post_exit_factor_other: float = 0.0148  # offending after any other exit, vs journey level
+    post_exit_factor_other: float = 0.008  # offending after any other exit, vs journey level
     # PNC-only offenders: rate of proven offences a year and the trigger share
     pnc_only_rate_mean: float = 0.45
     pnc_only_share_trigger: float = 0.30
