@@ -42,6 +42,9 @@ import duckdb
 TOKEN = re.compile(r"[a-z0-9]+(?:[/-][a-z0-9]+)*")
 HREF = re.compile(r'(?:href|action)="([^"#]*)')
 
+CURVES = {"funnel_lines", "case_mix_funnel_lines"}
+"""Tables of funnel limits: their denominators are points along an axis, not counts."""
+
 COUNT_KEYS = {"numerator", "n", "observed", "people", "persons"}
 """Keys (JSON) and columns (CSV) that always count people or journeys."""
 
@@ -174,6 +177,8 @@ class Scan:
 
     def csv_document(self, source: str, text: str, table_id: str = "") -> None:
         self.text(source, text)
+        if table_id in CURVES:
+            return
         rows = list(csv.DictReader(io.StringIO(text)))
         columns = self.study_counts.get(table_id, set())
         for row in rows:
