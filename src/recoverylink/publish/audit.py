@@ -30,14 +30,38 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 TOLERANCE = 1e-6
+SMALL_MIN, SMALL_MAX = 1, 4
+"""The counts primary suppression hides (as :mod:`recoverylink.publish.policy`)."""
 
 
 @dataclass(frozen=True)
 class Target:
-    """A cell whose feasible range must be at least ``width`` wide."""
+    """A cell the attacker must not pin down.
+
+    Its feasible range must be at least ``width`` wide (it cannot be worked
+    out exactly) and, for a ``small`` cell (a count from 1 to 4), must reach
+    outside 1 to 4 (down to 0 or up to 5): the attacker cannot tell that it
+    is a small count rather than none or five or more.
+    """
 
     cell: int
-    width: float
+    width: float = 1.0
+    small: bool = False
+
+    def satisfied(self, low: float, high: float) -> bool:
+        if high - low < self.width - TOLERANCE:
+            return False
+        if not self.small:
+            return True
+        return low <= SMALL_MIN - 1 + TOLERANCE or high >= SMALL_MAX + 1 - TOLERANCE
+
+
+def _satisfied(targets: list[Target], low: FloatArray, high: FloatArray) -> BoolArray:
+    width = np.array([t.width for t in targets])
+    small = np.array([t.small for t in targets])
+    wide = high - low >= width - TOLERANCE
+    outside = (low <= SMALL_MIN - 1 + TOLERANCE) | (high >= SMALL_MAX + 1 - TOLERANCE)
+    return wide & (~small | outside)
 
 
 @dataclass
@@ -64,9 +88,39 @@ class _Part:
     b: FloatArray
 
 
-def _parts(model: LpModel, known: BoolArray, blocks: Iterable[int] | None) -> list[_Part]:
-    A = model.equations.tocsc()
+def propagate(model: LpModel, known: BoolArray) -> tuple[BoolArray, FloatArray]:
+    """Cells the equations give exactly, with their values: what an attacker works out first.
+
+    An equation with one unknown cell gives that cell; repeated until none
+    does. Returns the cells now known and every known cell's value.
+    """
+    A = model.equations.tocsr()
+    known = known.copy()
     values = np.where(known, np.nan_to_num(model.values), 0.0)
+    pattern = A.copy()
+    pattern.data = np.ones_like(pattern.data)
+    while True:
+        n_unknown = pattern @ (~known).astype(np.float64)
+        rows = np.flatnonzero(n_unknown == 1)
+        if len(rows) == 0:
+            return known, values
+        sub = A[rows]
+        unknown_part = sub.multiply((~known).astype(np.float64)[None, :]).tocsr()
+        known_sum = sub @ values
+        r, c = unknown_part.nonzero()
+        coef = np.asarray(unknown_part[r, c]).ravel()
+        solved = -known_sum[r] / coef
+        # one value per cell (two equations may give the same cell)
+        first = np.unique(c, return_index=True)[1]
+        cells, found = c[first], solved[first]
+        values[cells] = np.maximum(found, 0.0)
+        known[cells] = True
+
+
+def _parts(
+    model: LpModel, known: BoolArray, values: FloatArray, blocks: Iterable[int] | None
+) -> list[_Part]:
+    A = model.equations.tocsc()
     unknown = np.flatnonzero(~known)
     if blocks is not None:
         wanted = np.isin(model.blocks[unknown], np.fromiter(blocks, np.int64))
@@ -87,9 +141,9 @@ def _parts(model: LpModel, known: BoolArray, blocks: Iterable[int] | None) -> li
     bounds = np.searchsorted(labels[order], np.arange(n_comp + 1))
     for k in range(n_comp):
         cols = order[bounds[k]:bounds[k + 1]]
-        sub = Au[:, cols]
-        keep = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
-        parts.append(_Part(unknown[cols], sub.tocsr()[keep], b[keep]))
+        sub = Au[:, cols].tocsr()
+        keep = np.flatnonzero(np.diff(sub.indptr) > 0)
+        parts.append(_Part(unknown[cols], sub[keep], b[keep]))
     return parts
 
 
@@ -112,7 +166,8 @@ def intervals(
     """The exact feasible range ``(lower, upper)`` of each cell (upper may be inf)."""
     wanted = set(int(c) for c in cells)
     out: dict[int, tuple[float, float]] = {}
-    for part in _parts(model, known, None):
+    known, values = propagate(model, known)
+    for part in _parts(model, known, values, None):
         position = {int(c): i for i, c in enumerate(part.cells)}
         for cell in wanted & position.keys():
             e = np.zeros(len(part.cells))
@@ -136,7 +191,7 @@ def certify(
     targets: list[Target],
     blocks: Iterable[int] | None = None,
     witness: bool = True,
-    rounds: int = 6,
+    rounds: int = 2,
     seed: int = 0,
 ) -> tuple[list[Target], int]:
     """The targets whose feasible range is narrower than required, and the LPs solved.
@@ -152,7 +207,14 @@ def certify(
     for t in targets:
         if known[t.cell]:
             raise ValueError(f"target {t.cell} is published")
-    for part in _parts(model, known, blocks):
+    known, values = propagate(model, known)
+    blocks = None if blocks is None else list(blocks)
+    # cells an equation gives exactly are pinned
+    failures.extend(
+        t for t in targets
+        if known[t.cell] and (blocks is None or int(model.blocks[t.cell]) in blocks)
+    )
+    for part in _parts(model, known, values, blocks):
         local = [i for i, c in enumerate(part.cells.tolist()) if c in by_cell]
         if local:
             narrow, solved = _certify_part(
@@ -173,14 +235,13 @@ def _certify_part(
     rounds: int,
     rng: np.random.Generator,
 ) -> tuple[list[Target], int]:
-    need = np.array([t.width for t in wanted])
     low = np.full(len(idx), np.inf)
     high = np.full(len(idx), -np.inf)
     lps = 0
     if witness is not None:
         np.minimum(low, witness[idx], out=low)
         np.maximum(high, witness[idx], out=high)
-    open_ = high - low < need - TOLERANCE
+    open_ = ~_satisfied(wanted, low, high)
     for _ in range(rounds):
         if not open_.any():
             break
@@ -193,16 +254,27 @@ def _certify_part(
             if point is not None:
                 np.minimum(low, point[idx], out=low)
                 np.maximum(high, point[idx], out=high)
-        open_ = high - low < need - TOLERANCE
+        open_ = ~_satisfied(wanted, low, high)
     failures = []
     for j in np.flatnonzero(open_):
+        if wanted[j].satisfied(low[j], high[j]):
+            continue  # a point found for another cell settled it
         e = np.zeros(len(part.cells))
         e[idx[j]] = 1.0
-        lo = _solve(part, e)
-        hi = _solve(part, -e)
-        lps += 2
-        lower = 0.0 if lo is None else float(lo[idx[j]])
-        upper = np.inf if hi is None else float(hi[idx[j]])
-        if upper - lower < need[j] - TOLERANCE:
+        bounds = []
+        for direction in (-1.0, 1.0):
+            point = _solve(part, direction * e)
+            lps += 1
+            if point is None:
+                bounds.append(np.inf)
+                break
+            np.minimum(low, point[idx], out=low)
+            np.maximum(high, point[idx], out=high)
+            bounds.append(float(point[idx[j]]))
+            if wanted[j].satisfied(low[j], high[j]):
+                break
+        if bounds and bounds[-1] == np.inf:
+            continue
+        if not wanted[j].satisfied(low[j], high[j]):
             failures.append(wanted[j])
     return failures, lps

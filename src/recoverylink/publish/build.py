@@ -51,7 +51,7 @@ class PublishOptions:
     duckdb: DuckDBConfig
     out_dir: Path | None = None
     """Default: ``publish/`` in the data directory."""
-    audit: bool = False
+    audit: bool = True
     """Check the suppression with the attacker's linear programme (and widen it)."""
 
     @property

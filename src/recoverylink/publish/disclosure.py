@@ -231,8 +231,7 @@ def targets(table: CellTable, suppressed: BoolArray) -> list[Target]:
     must = sensitive(table)
     out = []
     for cell in np.flatnonzero(suppressed | (~table.published & must)):
-        width = policy.PROTECTION_WIDTH if must[cell] else policy.RECOVERY_WIDTH
-        out.append(Target(int(cell), width))
+        out.append(Target(int(cell), policy.RECOVERY_WIDTH, bool(must[cell])))
     return out
 
 
@@ -267,11 +266,19 @@ def protect(
         if not failures:
             return result
         dirty = set()
+        touched: set[int] = set()
         for target in failures:
+            # one fix per neighbourhood per round: a cell suppressed for one target
+            # often frees its neighbours too (the audit of the next round says)
+            near = set(_neighbours(table, np.array([target.cell])).tolist())
+            if near & touched:
+                dirty.add(int(table.blocks[target.cell]))
+                continue
             extra = _widen(table, result.suppressed, target.cell)
             if extra is None:
                 raise RuntimeError(f"cannot protect cell {target.cell}: nothing left to suppress")
             result.suppressed[extra] = True
+            touched.update(near | {target.cell, extra})
             dirty.add(int(table.blocks[target.cell]))
     raise RuntimeError(f"secondary suppression did not settle in {max_rounds} rounds")
 

@@ -176,7 +176,7 @@ def _workbook(path: Path, sheets: dict[str, tuple[str, pd.DataFrame]],
             table=_sheet_cells(frame),
             table_name=table_id[:250],
             title=titles.get(table_id, sheet) + " $$note1$$",
-            subtitles=["[c] and [x] are explained on the Notes sheet."],
+            subtitles=["[c] and [x] are explained on the Notes sheet $$note2$$ $$note3$$"],
             scope="England",
             source="RecoveryLink (synthetic data)",
         )

@@ -76,3 +76,25 @@ def build_published_data_dir(
     if publish:
         build_publication(PublishOptions(data_dir=data_dir, duckdb=settings.duckdb))
     return data_dir
+
+
+def shared_published_data_dir(base: Path) -> Path:
+    """:func:`build_published_data_dir` once per test run, shared by every test process.
+
+    ``base`` is the run's base temporary folder (``tmp_path_factory.getbasetemp()``;
+    its parent under pytest-xdist, which every worker shares). Built under a file
+    lock in ``base/published-shared``: whoever asks first builds it, the others
+    wait and read the same one. Read it only; copy it to change anything.
+    """
+    import fcntl
+    import shutil
+
+    target = base / "published-shared"
+    with open(base / "published-shared.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            build_published_data_dir(target)
+            (target / ".complete").touch()
+    return target / "data"
