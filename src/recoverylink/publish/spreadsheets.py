@@ -19,6 +19,7 @@ writer to write in reasonable time) and are in the CSV files.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import duckdb
@@ -185,19 +186,23 @@ def _workbook(path: Path, sheets: dict[str, tuple[str, pd.DataFrame]],
         intro=["## Introduction", *COVER_INTRO],
         about=["## About these data", *COVER_ABOUT],
     )
-    workbook = gpt.produce_workbook(
-        filename=str(path),
-        sheets=gpt_sheets,
-        cover=cover,
-        notes_table=_notes_table(),
-        # text is text: nothing a cell holds is ever taken for a formula, a URL or a number
-        workbook_options={
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    workbook.close()
+    with warnings.catch_warnings():
+        # gptables' own pandas deprecation warnings, and its notice of blank cells
+        # (there are none: _sheet_cells fills them)
+        warnings.simplefilter("ignore")
+        workbook = gpt.produce_workbook(
+            filename=str(path),
+            sheets=gpt_sheets,
+            cover=cover,
+            notes_table=_notes_table(),
+            # text is text: nothing a cell holds is ever taken for a formula, URL or number
+            workbook_options={
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        workbook.close()
     return path
 
 

@@ -3,8 +3,10 @@
 :func:`build_published_data_dir` runs everything ``make demo`` runs, at a tiny
 scale: a synthetic England, ingest, linkage (with a test pseudonymisation
 key), the mart, the indicators, the four outcome studies, and
-``publish build``. It takes a few minutes on two cores; build it once per test
-session and share it (copy it before changing anything in it).
+``recoverylink publish build`` (through the command line, its output kept in
+``publish-build.out`` beside the data directory). It takes several minutes on
+two cores; build it once per test session and share it (copy it before
+changing anything in it): :func:`shared_published_data_dir`.
 
     @pytest.fixture(scope="session")
     def published(tmp_path_factory):
@@ -16,6 +18,8 @@ The data directory returned holds ``publish/publication.duckdb`` and
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 from recoverylink.config import Config, load_config
@@ -40,6 +44,7 @@ def build_published_data_dir(
     publication, as when they have not been run); with ``publish`` False the
     last step (``publish build``) is left to the caller.
     """
+    from recoverylink.cli.main import main
     from recoverylink.indicators.job import IndicatorOptions, run_indicators
     from recoverylink.ingest.files import find_files
     from recoverylink.ingest.loader import IngestRun
@@ -47,7 +52,6 @@ def build_published_data_dir(
     from recoverylink.ingest.safety import configured_limits
     from recoverylink.ingest.stores import Stores
     from recoverylink.linkage.pipeline import LinkOptions, run_linkage
-    from recoverylink.publish.build import PublishOptions, build_publication
     from recoverylink.studies.base import StudyOptions
     from recoverylink.studies.job import run_study
     from recoverylink.synth import generate
@@ -74,7 +78,14 @@ def build_published_data_dir(
     for name in studies:
         run_study(name, StudyOptions(data_dir=data_dir, duckdb=settings.duckdb))
     if publish:
-        build_publication(PublishOptions(data_dir=data_dir, duckdb=settings.duckdb))
+        # through the command line, as a person would run it; what it printed is kept
+        # in root/publish-build.out (and its exit code, which must be 0)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = main(["publish", "build", "--data-dir", str(data_dir)])
+        (root / "publish-build.out").write_text(out.getvalue(), "utf-8")
+        if code != 0:
+            raise RuntimeError(f"publish build failed ({code}): {out.getvalue()}")
     return data_dir
 
 
