@@ -177,18 +177,32 @@ class Scan:
 
     def csv_document(self, source: str, text: str, table_id: str = "") -> None:
         self.text(source, text)
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, [])
+        rows = list(reader)
+        for i in range(len(header)):
+            values = {row[i] for row in rows if i < len(row)}
+            for value in values:
+                if value and not (value[0].isdigit() or value[0] in "-.["):
+                    self.cell(source, value)
         if table_id in CURVES:
             return
-        rows = list(csv.DictReader(io.StringIO(text)))
         columns = self.study_counts.get(table_id, set())
-        for row in rows:
-            context = {"indicator_id": row.get("indicator_id") or ""}
-            for key, value in row.items():
-                if value is None:
-                    continue
-                self.cell(source, value)
-                if self._is_count(key or "", context, columns):
-                    self._check_count(source, key or "", _number(value))
+        where = header.index("indicator_id") if "indicator_id" in header else None
+        for i, column in enumerate(header):
+            if column in COUNT_KEYS or column in columns:
+                for row in rows:
+                    self._check_count(source, column, _number(row[i]))
+            elif column == "denominator":
+                for row in rows:
+                    indicator = row[where] if where is not None else ""
+                    if indicator not in self.population_indicators:
+                        self._check_count(source, column, _number(row[i]))
+            elif column == "value" and "unit" in header:
+                unit = header.index("unit")
+                for row in rows:
+                    if row[unit] == "people":
+                        self._check_count(source, column, _number(row[i]))
 
     def workbook(self, source: str, data: bytes) -> None:
         """The text of every XML part of an .xlsx or .ods (cells, sheet names, notes)."""

@@ -36,8 +36,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.xdist_group("publication")
-
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:

@@ -19,8 +19,6 @@ from privacy_scan import Identifiers, Scan, crawl, place_names
 from recoverylink.web import urls
 from recoverylink.web.app import create_app
 
-pytestmark = pytest.mark.xdist_group("publication")
-
 
 def study_count_columns(publication: Path) -> dict[str, set[str]]:
     """Each published study table's count columns, from the publisher's table specs."""
@@ -85,8 +83,10 @@ def scan_site(data_dir: Path, identifiers: Identifiers) -> tuple[Scan, list[str]
                 scan.workbook(url, body)
             else:
                 scan.text(url, body.decode("utf-8"))
-    # every file in the downloads folder, linked or not
+    # every file in the downloads folder that no link led to (the rest were read above)
     for path in sorted((publish / "downloads").iterdir()):
+        if urls.download(path.name) in fetched:
+            continue
         source = f"downloads/{path.name}"
         if path.suffix == ".csv":
             scan.csv_document(source, path.read_text(encoding="utf-8"), path.stem)

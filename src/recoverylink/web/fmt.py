@@ -139,3 +139,14 @@ def plain(value_: Any) -> str:
             return f"{int(value_):,}"
         return f"{value_:,.3f}".rstrip("0").rstrip(".")
     return str(value_)
+
+
+def headline(value_: Any, unit: str | None) -> str:
+    """A study's headline figure: percentages to 1 decimal, counts whole, others to 2."""
+    if not is_number(value_):
+        return NOT_AVAILABLE
+    if unit == "%":
+        return f"{value_:,.1f}%"
+    if float(value_).is_integer() and abs(value_) >= 10:
+        return f"{int(value_):,}"
+    return f"{value_:,.2f}"

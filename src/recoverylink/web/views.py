@@ -618,10 +618,10 @@ def study_page(store: PublicationStore, name: str) -> PageModel:
             {
                 **{k: h.get(k) for k in HEADLINE_COLUMNS},
                 "text": {
-                    "value": mark or (fmt.plain(h.get("value")) + suffix),
+                    "value": mark or fmt.headline(h.get("value"), unit),
                     "interval": mark
                     or (
-                        f"{fmt.plain(lower)}{suffix} to {fmt.plain(upper)}{suffix}"
+                        f"{fmt.headline(lower, unit)} to {fmt.headline(upper, unit)}"
                         if fmt.is_number(lower) and fmt.is_number(upper) else ""
                     ),
                     "unit": "" if suffix else unit,
