@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
 from fastapi.testclient import TestClient
 from privacy_scan import Identifiers, Scan, crawl, place_names
 
