@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,34 +34,16 @@ def client(handmade_dir: Path) -> Iterator[TestClient]:
 # -- a live site for the browser and privacy tests --------------------------------------------
 
 
-def shared_published_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory built end to end (synth to publish build), once per test run.
-
-    Built by :func:`recoverylink.testing.publication.build_published_data_dir`
-    in the run's base temporary folder, which every pytest-xdist worker
-    shares, under a file lock: whichever worker asks first builds it, the others
-    wait and read the same one. Read it only; copy it to change anything.
-    """
-    from recoverylink.testing.publication import build_published_data_dir
+@pytest.fixture(scope="session")
+def site_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory the live site serves: a small England, built end to end, once
+    per run and shared with tests/publish (see testing.publication)."""
+    from recoverylink.testing.publication import shared_published_data_dir
 
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
-    target = root / "published-shared"
-    with open(root / "published-shared.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".complete").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir()
-            build_published_data_dir(target)
-            (target / ".complete").touch()
-    return target / "data"
-
-
-@pytest.fixture(scope="session")
-def site_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data directory the live site serves: a small England, built end to end."""
-    return shared_published_data_dir(tmp_path_factory)
+    return shared_published_data_dir(root)
 
 
 @pytest.fixture(scope="session")
