@@ -11,6 +11,7 @@ import gzip
 import io
 import re
 import shutil
+import socket
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -472,3 +473,15 @@ def test_serve_command_says_what_is_missing(
     code = main(["serve", "--data-dir", str(tmp_path), "--port", "8123"])
     assert code == 2
     assert "no publication database" in capsys.readouterr().err
+
+
+def test_serve_command_refuses_a_port_in_use(
+    handmade_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--data-dir", str(handmade_dir), "--port", str(port)])
+    assert code == 2
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
