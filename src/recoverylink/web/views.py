@@ -403,8 +403,7 @@ def _trend_description(area: Area, indicator: Row, trend: list[dict[str, Any]]) 
     ]
     shown = [t for t in trend if t["value"] is not None]
     start = (
-        f"{indicator['title']} in {area.name}, {fmt.unit_label(indicator)}, "
-        f"{trend[0]['period']} to {trend[-1]['period']}. "
+        f"{indicator['title']} in {area.name}, {trend[0]['period']} to {trend[-1]['period']}. "
     )
     if len(shown) >= 2:
         first, last = shown[0], shown[-1]
