@@ -432,6 +432,14 @@ def test_pages_are_cached_compressed_and_revalidated(client: TestClient) -> None
     assert again.status_code == 304 and again.content == b""
 
 
+def test_a_head_request_first_does_not_empty_the_cached_page(client: TestClient) -> None:
+    url = urls.url("area", code=LEEDS, substance="opiate")
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert "Drug treatment outcomes in Leeds" in client.get(url).text
+    assert client.head(url).content == b""
+
+
 def test_a_new_build_is_served_without_a_restart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,6 +116,9 @@ class PageCache:
             self.cache.hits += 1
             await self._answer(entry, scope, send)
             return
+        if scope["method"] == "HEAD":  # its answer has no body to keep
+            await self.app(scope, receive, send)
+            return
         self.cache.misses += 1
         captured: dict[str, Any] = {"body": []}
 
