@@ -112,7 +112,23 @@ def _small_number_in(text: str) -> bool:
     return False
 
 
-def _headlines(study: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _suppressed_values(raw: pd.DataFrame, published: pd.DataFrame) -> list[float]:
+    """The numbers a study table had in the cells it publishes suppressed."""
+    out: list[float] = []
+    for column in raw.columns:
+        if not pd.api.types.is_numeric_dtype(raw[column]):
+            continue
+        gone = raw[column].notna() & published[column].isna()
+        out.extend(float(v) for v in raw.loc[gone, column])
+    return out
+
+
+def _headlines(
+    study: str, frame: pd.DataFrame, hidden_values: list[float] | None = None
+) -> pd.DataFrame:
+    """A study's headlines as published: a count from 1 to 4, a figure whose note names
+    one, and a figure equal to a cell suppressed in one of the study's tables (a
+    headline is often a table's cell), are suppressed with their limits."""
     out = pd.DataFrame({
         "study": study,
         "headline_id": frame["id"].astype(str),
@@ -129,7 +145,18 @@ def _headlines(study: str, frame: pd.DataFrame) -> pd.DataFrame:
         policy.PRIMARY_MIN, policy.PRIMARY_MAX
     )
     small_note = out["note"].map(_small_number_in)
-    suppressed = small_count | small_note
+    hidden = np.array(sorted(set(hidden_values or [])), dtype=np.float64)
+
+    def equals_hidden(series: pd.Series) -> np.ndarray:
+        v = series.to_numpy(np.float64, na_value=np.nan)
+        if len(hidden) == 0:
+            return np.zeros(len(v), bool)
+        return np.array([bool(np.isfinite(x) and np.isclose(hidden, x, rtol=0, atol=1e-9).any())
+                         for x in v])
+
+    in_tables = (equals_hidden(out["value"]) | equals_hidden(out["lower"])
+                 | equals_hidden(out["upper"]))
+    suppressed = small_count | small_note | in_tables
     missing = out["value"].isna()
     out["status"] = np.where(suppressed, policy.SUPPRESSED,
                              np.where(missing, policy.NOT_AVAILABLE, policy.PUBLISHED))
@@ -192,7 +219,7 @@ def _studies(folder: Path, progress_warn: list[str]) -> tuple[
             "study": name, "title": manifest.get("title", name), "cohort": cohort,
             "summary": summary, "methods_html": methods, "sort_key": sort_key,
         })
-        headlines.append(_headlines(name, pd.read_csv(out_dir / "headlines.csv")))
+        hidden_values: list[float] = []
         for table_name, spec in SPECS.get(name, {}).items():
             path = out_dir / f"{table_name}.csv"
             if not path.is_file():
@@ -200,10 +227,14 @@ def _studies(folder: Path, progress_warn: list[str]) -> tuple[
                 continue
             frame = pd.read_csv(path)
             published, result = protect_study_table(frame, spec)
+            hidden_values.extend(_suppressed_values(frame, published))
             primary += int(result.primary.sum())
             secondary += int(result.secondary.sum())
             title, note = titles.get(table_name, (table_name.replace("_", " "), ""))
             tables[f"study_{name}_{table_name}"] = (published, title, note, name)
+        headlines.append(
+            _headlines(name, pd.read_csv(out_dir / "headlines.csv"), hidden_values)
+        )
     study_frame = pd.DataFrame(
         studies_rows,
         columns=["study", "title", "cohort", "summary", "methods_html", "sort_key"],

@@ -250,36 +250,41 @@ def protect(
     published = table.published
     primary = published & sensitive(table)
     result = Protection(suppressed=primary.copy(), primary=primary)
-    dirty = set(np.unique(table.blocks).tolist())
+    # Suppressing more cells only removes known values, so the attacker's feasible
+    # set only grows: a cell once found protected stays protected. Each round after
+    # the first checks only the cells that failed and the cells newly suppressed.
+    certified: set[int] = set()
+    model = table_lp(table)
     for round_ in range(1, max_rounds + 1):
         result.rounds = round_
         result.suppressed = fixpoint(table, result.suppressed)
         if not audit:
             return result
+        todo = [t for t in targets(table, result.suppressed) if t.cell not in certified]
+        blocks = {int(table.blocks[t.cell]) for t in todo}
         failures, lps = certify(
-            table_lp(table), result.suppressed, targets(table, result.suppressed), blocks=dirty
+            model, result.suppressed, todo, blocks=blocks, rounds=3, exact=False
         )
         result.lps += lps
+        failed = {t.cell for t in failures}
+        certified.update(t.cell for t in todo if t.cell not in failed)
         if progress is not None:
             progress(f"round {round_}: {int(result.suppressed.sum()):,} suppressed, "
-                     f"{len(failures)} too narrow")
+                     f"{len(todo):,} checked, {len(failures)} too narrow")
         if not failures:
             return result
-        dirty = set()
         touched: set[int] = set()
         for target in failures:
             # one fix per neighbourhood per round: a cell suppressed for one target
             # often frees its neighbours too (the audit of the next round says)
             near = set(_neighbours(table, np.array([target.cell])).tolist())
             if near & touched:
-                dirty.add(int(table.blocks[target.cell]))
                 continue
             extra = _widen(table, result.suppressed, target.cell)
             if extra is None:
                 raise RuntimeError(f"cannot protect cell {target.cell}: nothing left to suppress")
             result.suppressed[extra] = True
             touched.update(near | {target.cell, extra})
-            dirty.add(int(table.blocks[target.cell]))
     raise RuntimeError(f"secondary suppression did not settle in {max_rounds} rounds")
 
 

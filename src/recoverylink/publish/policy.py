@@ -13,15 +13,16 @@ PRIMARY_MAX = 4
 """A count of people (or journeys) from 1 to 4 is suppressed (primary suppression)."""
 
 PROTECTION_WIDTH = 5.0
-"""Every count from 1 to 4 that is suppressed or unpublished must have, given
-everything published, a feasible range at least this wide (upper minus lower
-bound of the attacker's linear programme): as wide as the range 0 to 4 that
-primary suppression hides, so that no suppressed pair or group adds to a
-small, disclosive total."""
+"""Suppressed cells that are the parts of a published total, one of them from 1
+to 4, must add up to at least this: else each is known to lie between 0 and a
+small sum (the equation rule of :func:`recoverylink.publish.disclosure.fixpoint`)."""
 
 RECOVERY_WIDTH = 1.0
-"""Every other suppressed cell must have a feasible range at least this wide:
-it can never be worked out exactly."""
+"""Every suppressed cell must have, given everything published, a feasible range
+(the attacker's linear programme, :mod:`recoverylink.publish.audit`) at least
+this wide: it can never be worked out exactly. A count from 1 to 4 (suppressed,
+or an unpublished remainder) must moreover have a range reaching outside 1 to
+4 (to 0, or to 5 or more)."""
 
 SUPPRESSED = "c"
 NOT_AVAILABLE = "x"
