@@ -94,9 +94,9 @@ class SynthParams:
     area_log_odds_sd: float = 0.22  # spread of the other areas' effects
     london_south_east_log_odds: float = 0.25  # London and the South East complete more often
     # returns after a journey ends
-    return_prob_after_success: float = 0.239  # chance of a new journey after a success
-    return_prob_after_dropout: float = 0.573  # ... after dropping out
-    return_prob_after_other: float = 0.477  # ... after any other exit
+    return_prob_after_success: float = 0.22  # chance of a new journey after a success
+    return_prob_after_dropout: float = 0.54  # ... after dropping out
+    return_prob_after_other: float = 0.45  # ... after any other exit
     return_gap_mean_days: float = 420.0  # mean gap before coming back (at least 22 days)
     # "revolving door" clients: short journeys and quick returns
     share_cyclers: float = 0.24  # clients who are revolving-door clients
@@ -130,22 +130,22 @@ class SynthParams:
     # offending rate factor minus one for the 2 years from a journey start, by the journey's
     # outcome group; fitted so that the measured changes (which include regression to the
     # mean) land on the published ones
-    change_retained: float = 0.339
-    change_completed_returned: float = -0.23
-    change_completed_not_returned: float = -0.17
-    change_dropped_out: float = -0.85
+    change_retained: float = 0.173
+    change_completed_returned: float = -0.325
+    change_completed_not_returned: float = -0.273
+    change_dropped_out: float = -0.869
     # other outcomes: custody, moved away, referred on, completions within 6 months
-    change_other: float = -0.70
+    change_other: float = -0.737
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.334
-    factor_fraud: float = 0.289
-    factor_theft: float = 0.77
+    factor_soliciting: float = 0.445
+    factor_fraud: float = 0.363
+    factor_theft: float = 0.957
     cjs_route_first_journey: float = 0.874  # offenders' first journeys that start through the CJS
     # the hard core: CJS-route offenders who drop out and whose offending rises sharply
     share_hard_core_dip: float = 1.0
     hard_core_rate_quantile: float = 0.75  # ... among those below this quantile of offending rates
-    hard_core_multiplier: float = 4.2  # their offending rate factor from the start
-    post_exit_factor_success: float = 0.0124  # offending after a successful exit, vs journey level
+    hard_core_multiplier: float = 3.9  # their offending rate factor from the start
+    post_exit_factor_success: float = 0.006  # offending after a successful exit, vs journey level
     post_exit_factor_other: float = 0.008  # offending after any other exit, vs journey level
     # PNC-only offenders: rate of proven offences a year and the trigger share
     pnc_only_rate_mean: float = 0.45
