@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from recoverylink.publish.audit import Target, certify, intervals
+from recoverylink.publish.build import publication_scope
 from recoverylink.publish.disclosure import table_lp
 from recoverylink.publish.indicator_cells import KEY, build_cells
 from recoverylink.publish.study_tables import SPECS
@@ -22,7 +23,10 @@ COUNT_DENOMINATORS = (
 
 
 def raw_values(published: Path) -> pd.DataFrame:
-    return pd.read_parquet(published / "outputs" / "indicators" / "indicator_values.parquet")
+    """The indicator rows the publication covers (publication_scope), unsuppressed."""
+    return publication_scope(
+        pd.read_parquet(published / "outputs" / "indicators" / "indicator_values.parquet")
+    )
 
 
 def test_no_count_from_1_to_4_is_published(publication: duckdb.DuckDBPyConnection) -> None:

@@ -279,12 +279,27 @@ CATALOGUE_TEXT = {
 }
 
 
+def publication_scope(values: pd.DataFrame) -> pd.DataFrame:
+    """The indicator rows that are published: every financial-year row, and rolling
+    12-month rows for England and the regions only.
+
+    Local authorities are published by financial year. Their rolling years would
+    add eleven overlapping periods a year of small counts. Differences between
+    overlapping periods could reveal what suppression hides, and each period is
+    one more system of equations to audit.
+    """
+    local_rolling = (values["period_type"] == "rolling_12_months") & (
+        values["level"] == "local_authority"
+    )
+    return values.loc[~local_rolling].reset_index(drop=True)
+
+
 def build_publication(options: PublishOptions, progress: Progress = NULL_PROGRESS
                       ) -> PublishResult:
     """Build the publication database and the downloads; see the module's docstring."""
     started = time.monotonic()
     source = options.data_dir / "outputs" / "indicators"
-    values = _read(source, "indicator_values")
+    values = publication_scope(_read(source, "indicator_values"))
     definitions = _read(source, "indicator_definitions")
     periods = _read(source, "periods")
     points = _read(source, "funnel_points")

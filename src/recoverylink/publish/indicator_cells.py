@@ -202,9 +202,10 @@ def _equations(cells: pd.DataFrame) -> pd.DataFrame:
     la = la.assign(region=la["region_code"])
     region = counts[counts["level"] == "region"]
     region = region.assign(region=region["area_code"])
-    frames.append(
-        _sum_equations(region, la, [*period_cols, "substance_group", "region"], "region")
-    )
+    # only where local authorities are published for that period (not rolling years)
+    keys = [*period_cols, "substance_group", "region"]
+    region = region.merge(la[keys].drop_duplicates(), on=keys)
+    frames.append(_sum_equations(region, la, keys, "region"))
     # regions and the unknown area to England
     eng = counts[counts["level"] == "england"]
     parts = counts[counts["level"].isin(["region", "unknown"])]
