@@ -134,12 +134,12 @@ def _headlines(
         "headline_id": frame["id"].astype(str),
         "label": frame["label"].astype(str),
         "value": pd.to_numeric(frame["value"], errors="coerce"),
-        "unit": frame["unit"].fillna("").astype(str),
+        "unit": frame["unit"].astype(object).fillna("").astype(str),
         "lower": pd.to_numeric(frame["lower"], errors="coerce"),
         "upper": pd.to_numeric(frame["upper"], errors="coerce"),
         "published": pd.to_numeric(frame["published"], errors="coerce"),
-        "published_text": frame["published_text"].fillna("").astype(str),
-        "note": frame["note"].fillna("").astype(str),
+        "published_text": frame["published_text"].astype(object).fillna("").astype(str),
+        "note": frame["note"].astype(object).fillna("").astype(str),
     })
     small_count = out["unit"].isin(HEADLINE_COUNT_UNITS) & out["value"].between(
         policy.PRIMARY_MIN, policy.PRIMARY_MAX

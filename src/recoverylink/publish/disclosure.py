@@ -226,13 +226,20 @@ def _widen(table: CellTable, suppressed: BoolArray, cell: int) -> int | None:
     return None
 
 
-def targets(table: CellTable, suppressed: BoolArray) -> list[Target]:
-    """What the audit must find protected: each suppressed cell and each hidden 1-4."""
+def targets(
+    table: CellTable, suppressed: BoolArray, skip: BoolArray | None = None
+) -> list[Target]:
+    """What the audit must find protected: each suppressed cell and each hidden 1-4.
+
+    Cells marked in ``skip`` (already found protected) are left out.
+    """
     must = sensitive(table)
-    out = []
-    for cell in np.flatnonzero(suppressed | (~table.published & must)):
-        out.append(Target(int(cell), policy.RECOVERY_WIDTH, bool(must[cell])))
-    return out
+    wanted = suppressed | (~table.published & must)
+    if skip is not None:
+        wanted &= ~skip
+    cells = np.flatnonzero(wanted)
+    return [Target(c, policy.RECOVERY_WIDTH, m)
+            for c, m in zip(cells.tolist(), must[cells].tolist(), strict=True)]
 
 
 def protect(
@@ -253,21 +260,21 @@ def protect(
     # Suppressing more cells only removes known values, so the attacker's feasible
     # set only grows: a cell once found protected stays protected. Each round after
     # the first checks only the cells that failed and the cells newly suppressed.
-    certified: set[int] = set()
+    certified = np.zeros(table.n, dtype=bool)
     model = table_lp(table)
     for round_ in range(1, max_rounds + 1):
         result.rounds = round_
         result.suppressed = fixpoint(table, result.suppressed)
         if not audit:
             return result
-        todo = [t for t in targets(table, result.suppressed) if t.cell not in certified]
+        todo = targets(table, result.suppressed, skip=certified)
         blocks = {int(table.blocks[t.cell]) for t in todo}
         failures, lps = certify(
             model, result.suppressed, todo, blocks=blocks, rounds=3, exact=False
         )
         result.lps += lps
         failed = {t.cell for t in failures}
-        certified.update(t.cell for t in todo if t.cell not in failed)
+        certified[[t.cell for t in todo if t.cell not in failed]] = True
         if progress is not None:
             progress(f"round {round_}: {int(result.suppressed.sum()):,} suppressed, "
                      f"{len(todo):,} checked, {len(failures)} too narrow")
