@@ -61,3 +61,28 @@ def test_pairwise_and_cluster_scores_counted_by_hand(tmp_path: Path) -> None:
 def test_a_truth_folder_without_records_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TruthError, match=r"no records\.csv"):
         load_truth(duckdb.connect(), tmp_path)
+
+
+def test_a_key_with_several_records_is_in_its_smallest_cluster(tmp_path: Path) -> None:
+    (tmp_path / "records.csv").write_text(
+        "source,key,person\ntreatment,P1|E1,A\ntreatment,P2|E2,A\ndeaths,R1,C\n", "utf-8"
+    )
+    # episode E1 was sent twice and its two records went to clusters 5 and 1
+    assigned = pd.DataFrame(
+        [
+            ("splink", "treatment", "P1|E1", 5), ("splink", "treatment", "P1|E1", 1),
+            ("splink", "treatment", "P2|E2", 1), ("splink", "deaths", "R1", 9),
+        ],
+        columns=["method", "source", "key", "cluster"],
+    )
+    con = duckdb.connect()
+    load_truth(con, tmp_path)
+    scores = {(s.source_a, s.source_b, s.scope): s for s in score(con, assigned)}
+    # in cluster 1, E1 and E2 are the one true pair, found
+    dedupe = scores["treatment", "treatment", "all"]
+    assert (dedupe.predicted, dedupe.actual, dedupe.true_positive) == (1, 1, 1)
+    # the lone death is in no pair but is still an exact cluster of its own:
+    # clusters {E1, E2} and {R1}, persons A and C, both exact
+    anyone = scores["deaths", "any", "all"]
+    assert (anyone.predicted, anyone.actual, anyone.true_positive) == (0, 0, 0)
+    assert (anyone.clusters, anyone.persons, anyone.exact_clusters) == (2, 2, 2)

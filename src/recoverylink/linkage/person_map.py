@@ -9,7 +9,6 @@ compute it. The warehouse tables are declared in ``sql/person_map.sql``.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from pathlib import Path
 
@@ -30,7 +29,8 @@ def person_id(key: bytes, canonical: str) -> str:
     >>> person_id(b"k" * 32, "pnc|06/123456A")
     'Pa9fc5aa3ad9884b2386061ed'
     """
-    digest = hmac.new(key, _CONTEXT + canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot C implementation (a scale-1 run makes 3 million)
+    digest = hmac.digest(key, _CONTEXT + canonical.encode("utf-8"), "sha256").hex()
     return PERSON_ID_PREFIX + digest[:24]
 
 

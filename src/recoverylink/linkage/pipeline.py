@@ -41,6 +41,8 @@ from recoverylink.progress import NULL_PROGRESS, Progress
 LINKAGE_FOLDER = "linkage"
 CANDIDATE_FLOOR = 0.01
 """Scored pairs below this probability are not kept at all."""
+CHUNK_ROWS = 4_000_000
+"""Prediction is split into chunks of at most this many records a side."""
 PRIORITY_RULE, PRIORITY_REVIEW, PRIORITY_MODEL = 0, 1, 2
 
 
@@ -75,6 +77,21 @@ class LinkResult:
     job_results: list[JobResult]
     person_map: pd.DataFrame
     links: pd.DataFrame
+
+
+def prediction_chunks(job: Job, rows: dict[str, int]) -> tuple[int, int]:
+    """How many chunks to split the left and the right side of ``job``'s prediction into.
+
+    Each side on its own: one chunk per ``CHUNK_ROWS`` records. Every chunk
+    pair re-runs the blocking joins, so chunking costs time (at scale 1,
+    treatment against the PNC took 270 s as 6 x 6 chunks and 116 s as one,
+    peaking at 3.8 and 5.0 GiB; docs/benchmarks.md); DuckDB spills to disk
+    beyond its memory limit anyway, so chunks are kept for sides bigger than
+    a scale-1 England's.
+    """
+    left = rows[job.left]
+    right = rows[job.right] if job.right is not None else left
+    return max(1, math.ceil(left / CHUNK_ROWS)), max(1, math.ceil(right / CHUNK_ROWS))
 
 
 def linkage_folder(data_dir: Path) -> Path:
@@ -134,13 +151,12 @@ def _run(
                 if options.models_dir is not None
                 else None
             )
-            biggest = max(tables[s].num_rows for s in job.sources)
-            chunks = max(1, math.ceil(biggest / 500_000))
+            chunks = prediction_chunks(job, {s: tables[s].num_rows for s in job.sources})
             if any(tables[s].num_rows == 0 for s in job.sources):
                 results.append(JobResult(job, saved or job.settings(), _no_pairs(), 0))
             else:
                 results.append(
-                    run_job(engine, job, tables, options.plan, saved, CANDIDATE_FLOOR, chunks)
+                    run_job(engine, job, tables, options.plan, saved, CANDIDATE_FLOOR, *chunks)
                 )
             documents[job.name] = models.model_document(
                 job,
@@ -366,8 +382,10 @@ def _links_table(
 
 
 def _assigned(method: str, records: pd.DataFrame, clusters: Clusters) -> pd.DataFrame:
-    out = records[["source", "key"]].copy()
-    out["cluster"] = records["node_id"].map(clusters.cluster_of)
-    grouped: pd.DataFrame = out.groupby(["source", "key"], as_index=False)[["cluster"]].min()
-    grouped.insert(0, "method", method)
-    return grouped
+    """Each record's cluster under ``method`` (scoring puts a key in its records' smallest)."""
+    return pd.DataFrame({
+        "method": method,
+        "source": records["source"],
+        "key": records["key"],
+        "cluster": records["node_id"].map(clusters.cluster_of),
+    })

@@ -108,10 +108,15 @@ def load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> int:
 
 
 def score(con: duckdb.DuckDBPyConnection, assigned: pd.DataFrame) -> list[Score]:
-    """Scores of ``assigned`` (method, source, key, cluster) against the loaded ``truth``."""
+    """Scores of ``assigned`` (method, source, key, cluster) against the loaded ``truth``.
+
+    ``assigned`` may have several rows of one key (its records): the key is
+    in the smallest of their clusters.
+    """
     con.register("assigned", assigned)
     try:
         con.execute(sql_block("scoring", "cells"))
+        con.execute(sql_block("scoring", "paired"))
         scores: list[Score] = []
         for a, b in SOURCE_PAIRS:
             pairwise = con.execute(sql_block("scoring", "pairwise"), [a, b]).df()

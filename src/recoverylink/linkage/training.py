@@ -62,7 +62,8 @@ def run_job(
     plan: TrainingPlan,
     trained: dict[str, Any] | None,
     keep_above: float,
-    chunks: int = 1,
+    chunks_left: int = 1,
+    chunks_right: int = 1,
 ) -> JobResult:
     """Train ``job``'s model (unless ``trained`` is given) and score its blocked pairs.
 
@@ -84,8 +85,8 @@ def run_job(
     model = linker.misc.save_model_to_json()
     predictions = linker.inference.predict(
         threshold_match_probability=keep_above,
-        num_chunks_left=chunks,
-        num_chunks_right=chunks,
+        num_chunks_left=chunks_left,
+        num_chunks_right=chunks_right,
         warning_mode="never",
     )
     frame = engine.to_pandas(predictions)

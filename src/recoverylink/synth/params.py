@@ -133,12 +133,12 @@ class SynthParams:
     change_retained: float = 0.173
     change_completed_returned: float = -0.325
     change_completed_not_returned: float = -0.273
-    change_dropped_out: float = -0.869
+    change_dropped_out: float = -0.903
     # other outcomes: custody, moved away, referred on, completions within 6 months
     change_other: float = -0.737
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.445
-    factor_fraud: float = 0.363
+    factor_soliciting: float = 0.399
+    factor_fraud: float = 0.394
     factor_theft: float = 0.957
     cjs_route_first_journey: float = 0.874  # offenders' first journeys that start through the CJS
     # the hard core: CJS-route offenders who drop out and whose offending rises sharply

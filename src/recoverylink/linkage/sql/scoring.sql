@@ -18,11 +18,25 @@
 -- cluster precision = exact clusters / clusters; recall = exact / persons.
 
 -- name: cells
+-- `assigned` may hold several records of one key (a treatment episode sent in
+-- several months): a key is in the smallest cluster any of its records is in.
 CREATE OR REPLACE TEMP TABLE scored AS
+WITH keys AS (
+    SELECT method, source, key, min(cluster) AS cluster FROM assigned GROUP BY ALL
+)
 SELECT a.method, a.source, a.key, a.cluster, t.person,
        CASE WHEN a.source = 'treatment' THEN split_part(a.key, '|', 1) ELSE '' END AS part
-FROM assigned AS a
+FROM keys AS a
 JOIN truth AS t ON t.source = a.source AND t.key = a.key;
+
+-- name: paired
+-- The keys that share their cluster or their person with another key. A key
+-- alone in both is in no pair, predicted or true, so the pairwise counts are
+-- the same without it (and at scale 1 most PNC nominals are such keys).
+CREATE OR REPLACE TEMP TABLE paired AS
+SELECT * FROM scored
+QUALIFY count(*) OVER (PARTITION BY method, cluster) > 1
+     OR count(*) OVER (PARTITION BY method, person) > 1;
 
 -- name: pairwise
 -- $1, $2: the two sources; '*' for $2 is every source but $1. Same source:
@@ -31,7 +45,7 @@ WITH sides AS (
     SELECT method, cluster, person, part,
            count(*) FILTER (WHERE source = $1) AS n_a,
            count(*) FILTER (WHERE source = $2 OR ($2 = '*' AND source <> $1)) AS n_b
-    FROM scored WHERE source = $1 OR source = $2 OR $2 = '*'
+    FROM paired WHERE source = $1 OR source = $2 OR $2 = '*'
     GROUP BY ALL
 ),
 pairs AS (
