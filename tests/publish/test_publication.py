@@ -29,6 +29,30 @@ def raw_values(published: Path) -> pd.DataFrame:
     )
 
 
+def test_each_row_is_identified_by_its_declared_key(
+    publication: duckdb.DuckDBPyConnection,
+) -> None:
+    # the keys the website looks rows up by (docs/publication.md), declared on the tables
+    declared = {
+        table: sorted(columns)
+        for table, columns in publication.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+    }
+    assert declared["areas"] == ["area_code"]
+    assert declared["indicator_values"] == sorted(ROW_KEY)
+    assert declared["funnel_points"] == sorted(
+        ["indicator_id", "period", "substance_group", "area_code"])
+    assert declared["study_headlines"] == ["headline_id", "study"]
+    assert {"indicators", "periods", "studies", "catalogue", "case_mix_areas"} <= set(declared)
+    # and they hold: no two rows of indicator_values share one
+    total, distinct = publication.execute(
+        f"SELECT count(*), count(DISTINCT ({', '.join(ROW_KEY)})) FROM indicator_values"
+    ).fetchone()
+    assert total == distinct > 0
+
+
 def test_no_count_from_1_to_4_is_published(publication: duckdb.DuckDBPyConnection) -> None:
     small = publication.execute(
         "SELECT count(*) FROM indicator_values WHERE numerator BETWEEN 1 AND 4 "

@@ -400,6 +400,7 @@ def build_publication(options: PublishOptions, progress: Progress = NULL_PROGRES
             [datetime.now(UTC).replace(tzinfo=None), manifest.get("data_end"),
              policy.POLICY_VERSION, str(source)],
         )
+        _sql(con, "keys")
         tables = {name: int(n) for name, n in con.execute(
             "SELECT table_name, estimated_size FROM duckdb_tables() ORDER BY table_name"
         ).fetchall()}

@@ -122,3 +122,17 @@ FROM named AS n
 LEFT JOIN regions AS r USING (region_code)
 LEFT JOIN groups AS g USING (area_code)
 ORDER BY sort_key;
+
+-- name: keys
+-- What identifies a row of each table the website looks rows up in (a
+-- duplicate would be a build error, refused here rather than shown twice).
+ALTER TABLE areas ADD PRIMARY KEY (area_code);
+ALTER TABLE indicators ADD PRIMARY KEY (indicator_id);
+ALTER TABLE periods ADD PRIMARY KEY (period_type, period);
+ALTER TABLE studies ADD PRIMARY KEY (study);
+ALTER TABLE catalogue ADD PRIMARY KEY (table_id);
+ALTER TABLE indicator_values
+    ADD PRIMARY KEY (indicator_id, period_type, period, area_code, substance_group);
+ALTER TABLE funnel_points ADD PRIMARY KEY (indicator_id, period, substance_group, area_code);
+ALTER TABLE case_mix_areas ADD PRIMARY KEY (period, area_code);
+ALTER TABLE study_headlines ADD PRIMARY KEY (study, headline_id);
