@@ -3,12 +3,12 @@
 Runs one job of ``recoverylink link`` (default ``treatment_pnc``) on an
 already loaded data directory, exactly as the pipeline runs it (the same
 inputs, engine, training plan and candidate floor), and prints the seconds of
-each phase, the pairs kept and the peak resident memory of this process.
-``--chunks`` overrides the prediction chunking (``auto`` is the pipeline's
-own choice), to compare settings on the same data:
+each phase (timed by ``run_job`` itself), the pairs kept and the peak resident
+memory of this process. ``--chunks`` overrides the prediction chunking
+(``auto`` is the pipeline's own choice), to compare settings on the same data:
 
     .venv/bin/python bench/link_job_bench.py bench/output/data-1 --job treatment_pnc
-    .venv/bin/python bench/link_job_bench.py bench/output/data-1 --chunks 1x6 --no-train \\
+    .venv/bin/python bench/link_job_bench.py bench/output/data-1 --chunks 1x6 \\
         --models bench/output/data-1/linkage/models/current
 
 Appends one JSON line per run to ``bench/output/link_jobs.jsonl``.
@@ -33,7 +33,7 @@ from recoverylink.linkage.engines import open_engine
 from recoverylink.linkage.inputs import load_inputs, nodes_of
 from recoverylink.linkage.jobs import JOBS
 from recoverylink.linkage.pipeline import CANDIDATE_FLOOR, prediction_chunks
-from recoverylink.linkage.training import TrainingPlan, _linker
+from recoverylink.linkage.training import TrainingPlan, run_job
 
 
 def _peak_gib() -> float:
@@ -50,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_config().duckdb
     job = next(j for j in JOBS if j.name == args.job)
-    plan = TrainingPlan()
     times: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="link-job-") as tmp:
         con = duckdb.connect(str(Path(tmp) / "work.duckdb"), config={
@@ -72,28 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                 models.splink_settings(models.load_model(args.models, job))
                 if args.models is not None else None
             )
-            linker = _linker(engine, job, tables, trained or job.settings())
-            if trained is None:
-                training = linker.training
-                clock = time.perf_counter()
-                training.estimate_probability_two_random_records_match(
-                    list(job.prior_rules), recall=job.prior_recall)
-                times["prior"] = time.perf_counter() - clock
-                clock = time.perf_counter()
-                training.estimate_u_using_random_sampling(
-                    max_pairs=plan.u_max_pairs, seed=plan.seed)
-                times["u"] = time.perf_counter() - clock
-                for n, rule in enumerate(job.em_rules, 1):
-                    clock = time.perf_counter()
-                    training.estimate_parameters_using_expectation_maximisation(
-                        rule, max_pairs=plan.em_max_pairs)
-                    times[f"em{n}"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            predictions = linker.inference.predict(
-                threshold_match_probability=CANDIDATE_FLOOR,
-                num_chunks_left=left, num_chunks_right=right, warning_mode="never")
-            pairs = len(engine.to_pandas(predictions))
-            times["predict"] = time.perf_counter() - clock
+            result = run_job(engine, job, tables, TrainingPlan(), trained, CANDIDATE_FLOOR,
+                             left, right, phase_seconds=times)
+            pairs = len(result.predictions)
         finally:
             engine.close()
             con.close()

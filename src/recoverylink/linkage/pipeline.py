@@ -225,8 +225,8 @@ def _run(
         load_truth(con, options.truth_dir)
         assigned = pd.concat(
             [
-                _assigned("splink", records, clusters),
-                _assigned("baseline", records, base),
+                _assigned("splink", records, records["cluster"]),
+                _assigned("baseline", records, records["node_id"].map(base.cluster_of)),
             ]
         )
         scores = score(con, assigned)
@@ -381,11 +381,8 @@ def _links_table(
     ]
 
 
-def _assigned(method: str, records: pd.DataFrame, clusters: Clusters) -> pd.DataFrame:
+def _assigned(method: str, records: pd.DataFrame, cluster: pd.Series) -> pd.DataFrame:
     """Each record's cluster under ``method`` (scoring puts a key in its records' smallest)."""
     return pd.DataFrame({
-        "method": method,
-        "source": records["source"],
-        "key": records["key"],
-        "cluster": records["node_id"].map(clusters.cluster_of),
+        "method": method, "source": records["source"], "key": records["key"], "cluster": cluster,
     })

@@ -12,6 +12,7 @@ shared 1 January birthday or a shared initial J counts for less than a rare one.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,25 +65,42 @@ def run_job(
     keep_above: float,
     chunks_left: int = 1,
     chunks_right: int = 1,
+    phase_seconds: dict[str, float] | None = None,
 ) -> JobResult:
     """Train ``job``'s model (unless ``trained`` is given) and score its blocked pairs.
 
-    Pairs with a match probability below ``keep_above`` are dropped.
+    Pairs with a match probability below ``keep_above`` are dropped. With
+    ``phase_seconds``, the seconds of each phase are recorded in it: ``prior``,
+    ``u``, ``em1``... (when training) and ``predict`` (bench/link_job_bench.py).
     """
+    phases = phase_seconds if phase_seconds is not None else {}
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[phase] = now - clock
+        clock = now
+
     linker = _linker(engine, job, tables, trained if trained is not None else job.settings())
     sessions = 0
     if trained is None:
         training = linker.training
+        clock = time.perf_counter()
         training.estimate_probability_two_random_records_match(
             list(job.prior_rules), recall=job.prior_recall
         )
+        lap("prior")
         training.estimate_u_using_random_sampling(max_pairs=plan.u_max_pairs, seed=plan.seed)
+        lap("u")
         for rule in job.em_rules:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=plan.em_max_pairs
             )
             sessions += 1
+            lap(f"em{sessions}")
     model = linker.misc.save_model_to_json()
+    clock = time.perf_counter()
     predictions = linker.inference.predict(
         threshold_match_probability=keep_above,
         num_chunks_left=chunks_left,
@@ -90,6 +108,7 @@ def run_job(
         warning_mode="never",
     )
     frame = engine.to_pandas(predictions)
+    lap("predict")
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     gammas = [col for col in frame.columns if col.startswith("gamma_")]
     frame = frame[keep + gammas].copy()
