@@ -68,6 +68,8 @@ NOMINALS = [
     ("99/100003C", "Ollerenshaw", "John", "1979-11-02", "male", "TS26 9XY", CLEVELAND),
     ("99/100004D", "Ollerenshaw", "Mark", "1979-11-02", "male", "TS26 9XY", CLEVELAND),
     ("99/100006F", "Kowalczyk", "Stefan", "1961-01-30", "male", "TS24 3QQ", CLEVELAND),
+    # a 1 January default on the PNC: only the year of birth is right
+    ("99/100007G", "Thistlethwaite", "Agnes", "1968-01-01", "female", "TS25 4PL", CLEVELAND),
 ]
 # (pnc_id, surname, forenames, date of birth)
 ALIASES = [("99/100006F", "Walker", "Steve", "1978-09-12")]
@@ -75,6 +77,7 @@ ALIASES = [("99/100006F", "Walker", "Steve", "1978-09-12")]
 DEATHS = [
     ("R990000001", "Quarrington", "William", "1975-03-14", "male", "TS24 7AB", "2014-03-01"),
     ("R990000002", "Ollerenshaw", "Mark", "1979-11-02", "male", "TS26 9XY", "2014-05-10"),
+    ("R990000003", "Thistlethwaite", "Agnes", "1968-08-23", "female", "TS25 4PL", "2014-06-02"),
 ]
 
 # (test_id, pnc_id, first, last, date of birth, sex, force): one test with the PNC id
@@ -89,6 +92,8 @@ LINKED: list[tuple[str, list[tuple[str, str]]]] = [
     ("twin John", [(T, f"{NORTH}|EN03"), ("pnc", "99/100003C")]),
     ("twin Mark", [(T, f"{NORTH}|EN04"), ("pnc", "99/100004D"), ("deaths", "R990000002")]),
     ("alias on the PNC", [(T, f"{NORTH}|EN06"), ("pnc", "99/100006F")]),
+    # found only by the full-name blocking rule, which asks for one part of the date of birth
+    ("1 January default on the PNC", [("pnc", "99/100007G"), ("deaths", "R990000003")]),
 ]
 NOT_LINKED: list[tuple[str, tuple[str, str], tuple[str, str]]] = [
     ("twins", (T, f"{NORTH}|EN03"), (T, f"{NORTH}|EN04")),

@@ -31,7 +31,7 @@ class TrainingPlan:
     """How hard to train: pair budgets for u sampling and for each EM pass."""
 
     u_max_pairs: float = 5e6
-    em_max_pairs: float = 5e6
+    em_max_pairs: float = 2e6
     seed: int = 2006
 
     def as_dict(self) -> dict[str, Any]:
