@@ -8,9 +8,9 @@ The tolerances are the ``small`` profile's (see docs/synthetic-england.md): wide
 enough for the sampling noise of a twentieth of England, narrow enough that a
 broken behaviour model fails.
 
-The known misses at scale 1 (docs/synthetic-england.md) are within the small
-profile's wider tolerances here; NOISY_AT_SMALL_SCALE names the one figure
-whose group is too small at this scale.
+At scale 1 every figure is within the normal profile's tolerances
+(docs/synthetic-england.md, "The scale-1 check"); NOISY_AT_SMALL_SCALE names
+the one figure whose group is too small at this scale.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def test_every_published_figure_is_reported(report) -> None:
 # Too few people for the small profile at a twentieth of England: the cohort's
 # "completed and did not return" offenders number a few dozen, so their change
 # in convictions moves by more than 15 points between seeds. It is measured and
-# reported; even at scale 1 it moves by about 5 points between runs
-# (docs/synthetic-england.md, "Known misses").
+# reported; even at scale 1 its standard error is about 2 points
+# (docs/synthetic-england.md, "The scale-1 check").
 NOISY_AT_SMALL_SCALE = {"change_completed_not_returned"}
 
 

@@ -47,6 +47,7 @@ class Journeys:
     next_start: np.ndarray  # start of the person's next journey, ALIVE if none
     group: np.ndarray  # reconviction-study outcome group
     hard_core: np.ndarray
+    dip: np.ndarray  # criminal-justice route through a DIP team or an arrest referral scheme
 
     def __len__(self) -> int:
         return len(self.person)
@@ -207,6 +208,7 @@ def draw_journeys(
         next_start=next_start,
         group=np.zeros(len(order), dtype=np.int8),
         hard_core=np.zeros(len(order), dtype=bool),
+        dip=np.zeros(len(order), dtype=bool),
     )
     j.group = study_groups(j)
     # the hard core: offenders entering through the criminal justice route whose offending
@@ -219,6 +221,9 @@ def draw_journeys(
     j.hard_core = (
         offender & j.cjs_route & modest & dropped & (rng.random(len(j)) < p.share_hard_core_dip)
     )
+    # which criminal-justice entrants came through DIP (the rest: probation, courts, prison):
+    # the whole hard core, and a share of the others
+    j.dip = j.cjs_route & (j.hard_core | (rng.random(len(j)) < p.share_dip_cjs))
     return j
 
 

@@ -31,10 +31,10 @@ class Episodes:
 
 
 PERSON_SPAN = 1_000_000_000  # above any person id, to pack (provider, person) in one int64
-CJS_SOURCES = np.array(
-    ["arrest_referral", "dip", "probation", "court_order", "prison"], dtype=object
-)
-CJS_WEIGHTS = np.array([0.40, 0.42, 0.10, 0.05, 0.03])
+DIP_SOURCES = np.array(["arrest_referral", "dip"], dtype=object)
+DIP_WEIGHTS = np.array([0.40, 0.42])
+CJS_SOURCES = np.array(["probation", "court_order", "prison"], dtype=object)
+CJS_WEIGHTS = np.array([0.10, 0.05, 0.03])
 OTHER_SOURCES = np.array(["self", "gp", "hospital", "social_services", "other"], dtype=object)
 OTHER_WEIGHTS = np.array([0.47, 0.28, 0.06, 0.05, 0.14])
 
@@ -117,6 +117,7 @@ def build_episodes(
     ep["outcome"] = j.outcome[ep["journey"]]
     ep["died"] = j.died[ep["journey"]]
     ep["cjs"] = j.cjs_route[ep["journey"]]
+    ep["dip"] = j.dip[ep["journey"]]
     ep["seq"] = j.seq[ep["journey"]]
     ep = ep.sort_values(["person", "triage", "role"], kind="stable").reset_index(drop=True)
     m = len(ep)
@@ -182,9 +183,13 @@ def episode_content(
     out = pd.DataFrame(index=ep.index)
     cjs = ep["cjs"].to_numpy()
     src = np.where(
-        cjs,
-        _choice(rng, CJS_SOURCES, CJS_WEIGHTS, m),
-        _choice(rng, OTHER_SOURCES, OTHER_WEIGHTS, m),
+        ep["dip"].to_numpy(),
+        _choice(rng, DIP_SOURCES, DIP_WEIGHTS, m),
+        np.where(
+            cjs,
+            _choice(rng, CJS_SOURCES, CJS_WEIGHTS, m),
+            _choice(rng, OTHER_SOURCES, OTHER_WEIGHTS, m),
+        ),
     )
     out["referral_source"] = src
     s1 = np.full(m, "", dtype=object)

@@ -70,8 +70,13 @@ class Events:
     phase: np.ndarray
 
 
-def journey_multipliers(j: Journeys, p: SynthParams) -> np.ndarray:
-    """The offending rate factor from a journey's start, by its intended outcome group."""
+def journey_multipliers(j: Journeys, people: People, p: SynthParams) -> np.ndarray:
+    """The offending rate factor from a journey's start, by its intended outcome group.
+
+    The hard core's rate is multiplied by ``hard_core_multiplier`` and lifted to
+    at least ``hard_core_rate_floor`` a year: those who offended least before
+    escalate the most.
+    """
     change = np.select(
         [
             j.group == G_RETAINED,
@@ -89,7 +94,9 @@ def journey_multipliers(j: Journeys, p: SynthParams) -> np.ndarray:
         ],
     )
     m = 1.0 + change
-    return np.where(j.hard_core, p.hard_core_multiplier, m)
+    rate = np.maximum(people.rate[j.person], 1e-9)
+    hard = np.maximum(p.hard_core_multiplier, p.hard_core_rate_floor / rate)
+    return np.where(j.hard_core, hard, m)
 
 
 def _segments(people: People, j: Journeys, deaths: Deaths, p: SynthParams) -> dict[str, np.ndarray]:
@@ -98,7 +105,7 @@ def _segments(people: People, j: Journeys, deaths: Deaths, p: SynthParams) -> di
     keep = people.offender[j.person]
     person = j.person[keep]
     start, end, nxt = j.start[keep], j.end[keep], j.next_start[keep]
-    m = journey_multipliers(j, p)[keep]
+    m = journey_multipliers(j, people, p)[keep]
     success = j.outcome[keep] == SUCCESSFUL
     first = np.r_[True, person[1:] != person[:-1]]
     window = np.minimum(start + TWO_YEARS, nxt)  # the reconviction study's 2 years after a start

@@ -130,21 +130,25 @@ class SynthParams:
     # offending rate factor minus one for the 2 years from a journey start, by the journey's
     # outcome group; fitted so that the measured changes (which include regression to the
     # mean) land on the published ones
-    change_retained: float = 0.173
-    change_completed_returned: float = -0.325
-    change_completed_not_returned: float = -0.273
-    change_dropped_out: float = -0.903
+    change_retained: float = 0.025
+    change_completed_returned: float = -0.264
+    change_completed_not_returned: float = -0.426
+    change_dropped_out: float = -0.911
     # other outcomes: custody, moved away, referred on, completions within 6 months
-    change_other: float = -0.737
+    change_other: float = -0.765
     # offence-group factors after treatment start (relative to the person's average)
-    factor_soliciting: float = 0.399
-    factor_fraud: float = 0.394
-    factor_theft: float = 0.957
+    factor_soliciting: float = 0.457
+    factor_fraud: float = 0.49
+    factor_theft: float = 1.2
     cjs_route_first_journey: float = 0.874  # offenders' first journeys that start through the CJS
     # the hard core: CJS-route offenders who drop out and whose offending rises sharply
     share_hard_core_dip: float = 1.0
-    hard_core_rate_quantile: float = 0.75  # ... among those below this quantile of offending rates
-    hard_core_multiplier: float = 3.9  # their offending rate factor from the start
+    hard_core_rate_quantile: float = 0.7  # ... among those below this quantile of offending rates
+    hard_core_multiplier: float = 3.54  # their offending rate factor from the start
+    hard_core_rate_floor: float = 2.99  # ... lifting their rate to at least this a year
+    # criminal-justice entrants outside the hard core referred by DIP or arrest referral
+    # (the rest: probation, courts, prison); the hard core all come through DIP
+    share_dip_cjs: float = 0.74
     post_exit_factor_success: float = 0.006  # offending after a successful exit, vs journey level
     post_exit_factor_other: float = 0.008  # offending after any other exit, vs journey level
     # PNC-only offenders: rate of proven offences a year and the trigger share
