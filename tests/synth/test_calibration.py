@@ -46,11 +46,16 @@ def test_every_published_figure_is_reported(report) -> None:
 
 
 # Too few people for the small profile at a twentieth of England: the cohort's
-# "completed and did not return" offenders number a few dozen, so their change
-# in convictions moves by more than 15 points between seeds. It is measured and
-# reported; even at scale 1 its standard error is about 2 points
-# (docs/synthetic-england.md, "The scale-1 check").
-NOISY_AT_SMALL_SCALE = {"change_completed_not_returned"}
+# completers number a few dozen offenders (those who did not return about 30,
+# all completers about 45), so their changes in convictions move by more than
+# 15 points between seeds. bench/calibrate_proxy.py at scale 0.05 over twelve
+# seeds gave all completers -47.5% on average, standard deviation 6.1, with a
+# long tail: seed 2006 gives -22% (the check here -28%), from a few people
+# among those who came back (one went from 2 convictions before to 11 after).
+# Both are measured and reported here, and checked at scale 1
+# (docs/synthetic-england.md, "The scale-1 check": -49.5% and -63.8% against
+# -48% and -61%, standard errors about 2 points).
+NOISY_AT_SMALL_SCALE = {"change_completed_not_returned", "change_completed"}
 
 
 def test_small_england_passes_its_calibration_check(report) -> None:
