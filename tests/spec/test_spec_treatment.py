@@ -235,3 +235,15 @@ def test_every_problem_in_a_broken_submission_is_reported(tmp_path: Path) -> Non
         (TOP, "bad_code", 3, "assault"),
         (TOP, "required", 4, "psychological_health"),
     ]
+
+
+def test_header_only_episodes_make_every_intervention_and_review_an_orphan(
+    tmp_path: Path,
+) -> None:
+    """episodes.csv with only its header: each of the 3 interventions (lines 2-4) and the
+    3 TOP reviews (lines 2-4) refers to an episode that is not there."""
+    got = located(validate_treatment_zip(treatment_zip(tmp_path, episodes=[])))
+    assert got == [
+        *[(INTERVENTIONS, "orphan_intervention", line, "episode_ref") for line in (2, 3, 4)],
+        *[(TOP, "orphan_top", line, "episode_ref") for line in (2, 3, 4)],
+    ]

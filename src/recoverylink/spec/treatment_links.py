@@ -29,7 +29,10 @@ def _episode_positions(episodes: TableCheck, child: TableCheck) -> np.ndarray:
 
 
 def _lookup(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """values[positions], NaT where the position is -1."""
+    """values[positions], NaT where the position is -1 (every row's, when there are no values:
+    a header-only episodes.csv leaves every child row an orphan)."""
+    if len(values) == 0:
+        return np.full(len(positions), np.datetime64("NaT"), dtype=values.dtype)
     out = values[np.maximum(positions, 0)]
     return np.where(positions >= 0, out, np.datetime64("NaT"))
 
