@@ -33,6 +33,7 @@ import duckdb
 from recoverylink.config import DuckDBConfig
 from recoverylink.errors import RecoveryLinkError
 from recoverylink.ingest.landing import Landing
+from recoverylink.ingest.reference_tables import ensure_shipped
 from recoverylink.sqlfiles import package_sql_blocks
 
 WAREHOUSE_FILE = "warehouse.duckdb"
@@ -40,7 +41,6 @@ IDENTITY_FILE = "identity.duckdb"
 IDENTITY = "identity"
 
 Database = Literal["warehouse", "identity"]
-
 
 
 class StoreError(RecoveryLinkError):
@@ -112,6 +112,8 @@ class Stores:
             con.execute(f"USE {IDENTITY}")
             con.execute(sql_blocks("identity")["all"])
             con.execute("USE warehouse")
+            with stores.transaction():
+                ensure_shipped(con)
             stores.recover()
         except BaseException:
             con.close()

@@ -82,10 +82,11 @@ class StoreBuilder:
         """Two local authorities (A in the North East, B in London), providers P1 in A
         and P2 in B, and the offence codes given as (code, group, trigger y/n).
 
-        Only the columns the mart reads are made in the reference tables.
+        Only the columns the mart reads are made in the reference tables (they replace
+        the shipped copies the stores are opened with).
         """
         self.con.execute(
-            "CREATE TABLE ref.local_authorities (la_code VARCHAR, la_name VARCHAR, "
+            "CREATE OR REPLACE TABLE ref.local_authorities (la_code VARCHAR, la_name VARCHAR, "
             "region_code VARCHAR, region_name VARCHAR, population_mid2006 BIGINT)"
         )
         self.con.execute(
@@ -94,8 +95,8 @@ class StoreBuilder:
             [LA_A, REGION_A, populations[0], LA_B, REGION_B, populations[1]],
         )
         self.con.execute(
-            "CREATE TABLE ref.offence_codes (offence_code VARCHAR, offence_group VARCHAR, "
-            "is_trigger_offence VARCHAR)"
+            "CREATE OR REPLACE TABLE ref.offence_codes (offence_code VARCHAR, "
+            "offence_group VARCHAR, is_trigger_offence VARCHAR)"
         )
         for code in offence_codes:
             self.con.execute("INSERT INTO ref.offence_codes VALUES (?, ?, ?)", list(code))

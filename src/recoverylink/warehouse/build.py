@@ -21,6 +21,7 @@ import pandas as pd
 
 from recoverylink.config import DuckDBConfig
 from recoverylink.errors import InputError
+from recoverylink.ingest.reference_tables import ensure_shipped
 from recoverylink.linkage.inputs import WAREHOUSE_FILE, record_keys
 from recoverylink.progress import NULL_PROGRESS, Progress
 from recoverylink.sqlfiles import package_sql_blocks
@@ -158,6 +159,9 @@ def build(options: BuildOptions, progress: Progress = NULL_PROGRESS) -> BuildRes
     )
     with connect(options.data_dir, options.duckdb) as con:
         data_end = _data_end(con)
+        con.execute("BEGIN TRANSACTION")  # a warehouse made before they were: see ensure_shipped
+        ensure_shipped(con)
+        con.execute("COMMIT")
         if not _has_table(con, "link", "demographics"):
             raise BuildError(
                 f"no linkage run in {options.data_dir} (or one from an older version): "
