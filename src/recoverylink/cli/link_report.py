@@ -26,12 +26,26 @@ def show(console: Console, result: LinkResult) -> None:
     if "review" in accepted:
         jobs.add_row("review", "", f"{int(accepted['review']):,}", "")
     console.print(jobs)
+    for r in result.job_results:
+        if r.skipped:
+            console.print(escape(f"{r.job.name}: skipped, {r.skipped}."))
+            continue
+        fallbacks = [p for p in r.sources if p.source != "estimated"]
+        if fallbacks:
+            console.print(escape(
+                f"{r.job.name}: {len(fallbacks)} of {len(r.sources)} parameters from the "
+                "reference model (this data could not estimate them); see the report."))
     if result.scores:
         scores = Table(title="Scores against the truth (pairwise)", title_justify="left")
         for column in ("sources", "pairs", "method", "precision", "recall", "F1"):
             scores.add_column(column, justify="left" if column in ("sources", "pairs",
                                                                    "method") else "right")
         for s in result.scores:
+            if not s.predicted and not s.actual:
+                # a source absent, or nobody in both: nothing to score
+                scores.add_row(f"{s.source_a} - {s.source_b}", s.scope, s.method,
+                               "no pairs", "", "")
+                continue
             scores.add_row(
                 f"{s.source_a} - {s.source_b}", s.scope, s.method,
                 f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}",

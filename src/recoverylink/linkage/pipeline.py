@@ -30,6 +30,7 @@ from recoverylink.config import DuckDBConfig
 from recoverylink.linkage import baseline, models
 from recoverylink.linkage.clustering import Clusters, SourceRules, cluster
 from recoverylink.linkage.engines import open_engine
+from recoverylink.linkage.fallbacks import possible_pairs, reference_model
 from recoverylink.linkage.inputs import StorePaths, load_inputs, nodes_of
 from recoverylink.linkage.jobs import JOBS, Job
 from recoverylink.linkage.person_map import connect_warehouse, person_ids, write_results
@@ -94,6 +95,16 @@ def prediction_chunks(job: Job, rows: dict[str, int]) -> tuple[int, int]:
     return max(1, math.ceil(left / CHUNK_ROWS)), max(1, math.ceil(right / CHUNK_ROWS))
 
 
+def skip_reason(job: Job, rows: dict[str, int]) -> str:
+    """Why ``job`` cannot run on inputs of these sizes (an empty source), or ''."""
+    empty = [s for s in job.sources if rows[s] == 0]
+    if empty:
+        return f"no {' and no '.join(dict.fromkeys(empty))} records to link"
+    if possible_pairs(job, rows) == 0:
+        return f"a single {job.left} record: nothing to compare it with"
+    return ""
+
+
 def linkage_folder(data_dir: Path) -> Path:
     return data_dir / LINKAGE_FOLDER
 
@@ -151,9 +162,12 @@ def _run(
                 if options.models_dir is not None
                 else None
             )
-            chunks = prediction_chunks(job, {s: tables[s].num_rows for s in job.sources})
-            if any(tables[s].num_rows == 0 for s in job.sources):
-                results.append(JobResult(job, saved or job.settings(), _no_pairs(), 0))
+            rows = {s: tables[s].num_rows for s in job.sources}
+            chunks = prediction_chunks(job, rows)
+            skipped = skip_reason(job, rows)
+            if skipped:
+                model = saved or models.splink_settings(reference_model(job))
+                results.append(JobResult(job, model, _no_pairs(), 0, skipped=skipped))
             else:
                 results.append(
                     run_job(engine, job, tables, options.plan, saved, CANDIDATE_FLOOR, *chunks)
@@ -167,6 +181,9 @@ def _run(
                     "trained_in_run": trained,
                     "records": {s: tables[s].num_rows for s in job.sources},
                     "training": options.plan.as_dict() if trained else None,
+                    "skipped": results[-1].skipped or None,
+                    "notes": results[-1].notes,
+                    "parameter_sources": [p.as_dict() for p in results[-1].sources],
                 },
             )
             seconds[job.name] = time.perf_counter() - clock

@@ -33,25 +33,57 @@ REPORT_FILE = "linkage-report.html"
 
 
 def parameters_frame(documents: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """Every model's parameters, and where each came from.
+
+    ``m_source``/``u_source`` (``prior_source`` on the prior's row, in
+    ``m_source``): ``estimated`` from this data, ``reference`` (the shipped
+    fallback, with the reason in ``fallback_reason``), or ``saved model`` when
+    the run reused models; empty for a job that was skipped.
+    """
     rows = []
     for job, document in documents.items():
+        about = document.get("recoverylink", {})
+        origin: dict[tuple[str, str, str], dict[str, Any]] = {
+            (p["comparison"], p["level"], p["parameter"]): p
+            for p in about.get("parameter_sources") or []
+        }
+        default = "" if about.get("skipped") else (
+            "saved model" if not about.get("trained_in_run", True) else "")
+
+        def source(
+            comparison: str, level: str, parameter: str,
+            origin: dict[tuple[str, str, str], dict[str, Any]] = origin, default: str = default,
+        ) -> tuple[str, str]:
+            found = origin.get((comparison, level, parameter))
+            return (found["source"], found["reason"]) if found else (default, "")
+
         prior = document.get("probability_two_random_records_match")
+        prior_source, prior_reason = source("prior", "two random records match", "prior")
         rows.append({"job": job, "comparison": "prior", "level": "two random records match",
                      "m_probability": None, "u_probability": None,
-                     "match_weight": _log2_odds(prior)})
+                     "match_weight": _log2_odds(prior), "m_source": prior_source,
+                     "u_source": "", "fallback_reason": prior_reason})
         for comp in document.get("comparisons", []):
             for level in comp["comparison_levels"]:
                 if level.get("is_null_level"):
                     continue
                 m, u = level.get("m_probability"), level.get("u_probability")
+                label = level.get("label_for_charts", level["sql_condition"])
+                m_source, m_reason = source(comp["output_column_name"], label, "m")
+                u_source, u_reason = source(comp["output_column_name"], label, "u")
+                reasons = [f"m: {m_reason}" if m_reason else "",
+                           f"u: {u_reason}" if u_reason else ""]
                 rows.append(
                     {
                         "job": job,
                         "comparison": comp["output_column_name"],
-                        "level": level.get("label_for_charts", level["sql_condition"]),
+                        "level": label,
                         "m_probability": m,
                         "u_probability": u,
                         "match_weight": math.log2(m / u) if m and u else None,
+                        "m_source": m_source,
+                        "u_source": u_source,
+                        "fallback_reason": "; ".join(r for r in reasons if r),
                     }
                 )
     return pd.DataFrame(rows)
@@ -215,6 +247,29 @@ def _scores_html(scores: pd.DataFrame) -> str:
     return f"<table><thead>{head1}{head2}</thead><tbody>{''.join(out)}</tbody></table>"
 
 
+def _fallbacks_html(result: LinkResult) -> str:
+    """A line per job: skipped, or how many parameters fell back to the reference model."""
+    items = []
+    for r in result.job_results:
+        if r.skipped:
+            items.append(f"{r.job.name}: skipped, {r.skipped}.")
+        elif not r.sources:
+            items.append(f"{r.job.name}: every parameter from the saved model.")
+        else:
+            fell = [p for p in r.sources if p.source != "estimated"]
+            items.append(
+                f"{r.job.name}: {len(r.sources) - len(fell)} of {len(r.sources)} parameters "
+                f"estimated from this data, {len(fell)} from the reference model"
+                + (" (" + "; ".join(f"{p.comparison} {p.level} {p.parameter}" for p in fell[:12])
+                   + ("; ..." if len(fell) > 12 else "") + ")" if fell else "") + ".")
+    intro = ("<p>Where this data cannot estimate a parameter (a comparison level never seen, "
+             "a rule that finds no pairs, an estimate of 0 or 1, too few records), the model "
+             "uses the reference model shipped with RecoveryLink (trained on synthetic "
+             "England); the tables below say, per level, which (docs/linkage.md, "
+             "Fallbacks).</p>")
+    return intro + "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+
+
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; max-width: 72em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
@@ -269,11 +324,14 @@ def _page(
     parts += ["<h2>Links per source pair at each threshold</h2>",
               _table(thresholds.pivot_table(index=["job", "sources"], columns="threshold",
                                             values="links", aggfunc="sum").reset_index())]
+    parts += ["<h2>What this data could not estimate</h2>", _fallbacks_html(result)]
     for r in result.job_results:
         rows = parameters[parameters["job"] == r.job.name]
         parts += [
             f"<h2>Model {_e(r.job.name)}</h2>",
             f"<p>{_e(r.job.description)}.</p>",
+            *(f"<p><strong>Skipped:</strong> {_e(r.skipped)}.</p>" for _ in [0] if r.skipped),
+            *(f"<p>{_e(note)}.</p>" for note in r.notes),
             "<h3>Match weights</h3>",
             _weights_chart(rows),
             _table(rows.drop(columns=["job"])),

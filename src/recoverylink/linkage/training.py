@@ -11,16 +11,22 @@ shared 1 January birthday or a shared initial J counts for less than a rare one.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from splink.internals.exceptions import EMTrainingException, SplinkException
 
+from recoverylink.linkage import fallbacks, models
 from recoverylink.linkage.engines import Engine
+from recoverylink.linkage.fallbacks import ParameterSource
 from recoverylink.linkage.jobs import Job
 
 _log = logging.getLogger(__name__)
@@ -47,13 +53,25 @@ class JobResult:
     predictions: pd.DataFrame
     """unique_id_l, unique_id_r, match_weight, match_probability, and the gamma columns."""
     em_sessions: int
+    sources: list[ParameterSource] = field(default_factory=list)
+    """Where each parameter came from (empty when the model was loaded, not trained)."""
+    notes: list[str] = field(default_factory=list)
+    """What training could not do on this data, in words (skipped passes, fallbacks)."""
+    skipped: str = ""
+    """Why the job was not run at all (an empty source), or empty."""
 
 
-def _linker(engine: Engine, job: Job, tables: dict[str, pa.Table], settings: Any) -> Any:
+def _register(engine: Engine, job: Job, tables: dict[str, pa.Table]) -> list[Any]:
+    """``job``'s input tables registered with the engine, once per job."""
+    return [engine.register(tables[source], f"{job.name}_{source}") for source in job.sources]
+
+
+def _linker(frames: list[Any], settings: Any) -> Any:
     from splink import Linker
 
-    frames = [engine.register(tables[source], f"{job.name}_{source}") for source in job.sources]
-    return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.WARNING)
+    # Splink's own warnings (a level not observed, a rule with no pairs) are handled
+    # here and said in the linkage report, in words, per job
+    return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
 
 
 def run_job(
@@ -82,25 +100,16 @@ def run_job(
         phases[phase] = now - clock
         clock = now
 
-    linker = _linker(engine, job, tables, trained if trained is not None else job.settings())
+    sources: list[ParameterSource] = []
+    notes: list[str] = []
     sessions = 0
+    frames = _register(engine, job, tables)
     if trained is None:
-        training = linker.training
-        clock = time.perf_counter()
-        training.estimate_probability_two_random_records_match(
-            list(job.prior_rules), recall=job.prior_recall
-        )
-        lap("prior")
-        training.estimate_u_using_random_sampling(max_pairs=plan.u_max_pairs, seed=plan.seed)
-        lap("u")
-        for rule in job.em_rules:
-            training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=plan.em_max_pairs
-            )
-            sessions += 1
-            lap(f"em{sessions}")
-    model = linker.misc.save_model_to_json()
+        model, sources, notes, sessions = train(frames, job, tables, plan, lap)
+    else:
+        model = trained
     clock = time.perf_counter()
+    linker = _linker(frames, model)
     predictions = linker.inference.predict(
         threshold_match_probability=keep_above,
         num_chunks_left=chunks_left,
@@ -117,4 +126,181 @@ def run_job(
     frame["unique_id_l"] = np.minimum(left, right)
     frame["unique_id_r"] = np.maximum(left, right)
     frame = frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable").reset_index(drop=True)
-    return JobResult(job, model, frame, sessions)
+    return JobResult(job, model, frame, sessions, sources, notes)
+
+
+def train(
+    frames: list[Any],
+    job: Job,
+    tables: dict[str, pa.Table],
+    plan: TrainingPlan,
+    lap: Callable[[str], None] = lambda phase: None,
+) -> tuple[dict[str, Any], list[ParameterSource], list[str], int]:
+    """Train ``job``'s model on ``tables``, falling back where the data cannot tell.
+
+    Returns the model (every m and u present, none 0 or 1), where each parameter
+    came from, notes in words, and how many EM passes ran. Training that fails
+    for any other reason leaves the whole job on the reference model, said in
+    the notes: a job never stops the run.
+    """
+    reference = fallbacks.reference_model(job)
+    rows = {s: tables[s].num_rows for s in job.sources}
+    try:
+        return _train(frames, job, tables, plan, reference, rows, lap)
+    except (SplinkException, ValueError, ArithmeticError, duckdb.Error) as err:
+        cause = " ".join(str(err).split())[:300]
+        _log.warning("linkage job %s: training failed (%s); using the reference model",
+                     job.name, cause)
+        prior = fallbacks.fallback_prior(job, reference, rows)
+        model = {**models.splink_settings(reference), "probability_two_random_records_match": prior}
+        model, sources = fallbacks.sanitise(
+            job, model, reference, {}, (fallbacks.REFERENCE, "training failed"))
+        return model, sources, [
+            f"training failed on this data ({type(err).__name__}: {cause}); every parameter "
+            "is the reference model's"
+        ], 0
+
+
+def _train(
+    frames: list[Any],
+    job: Job,
+    tables: dict[str, pa.Table],
+    plan: TrainingPlan,
+    reference: dict[str, Any],
+    rows: dict[str, int],
+    lap: Callable[[str], None],
+) -> tuple[dict[str, Any], list[ParameterSource], list[str], int]:
+    notes: list[str] = []
+    settings = fallbacks.with_reference_u(job.settings(), reference)
+    linker = _linker(frames, settings)
+    prior_source = (fallbacks.ESTIMATED, "")
+    problem = ""
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            list(job.prior_rules), recall=job.prior_recall
+        )
+        prior = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+        if fallbacks.degenerate(prior):
+            problem = f"the deterministic rules gave a prior of {prior:g}"
+    except ValueError as err:
+        problem = "the deterministic rules found more matches than their recall allows"
+        _log.debug("prior for %s: %s", job.name, err)
+    if problem:
+        settings["probability_two_random_records_match"] = fallbacks.fallback_prior(
+            job, reference, rows)
+        linker = _linker(frames, settings)
+        prior_source = (fallbacks.REFERENCE, problem)
+        notes.append(f"prior from the reference model: {problem}")
+    lap("prior")
+
+    pairs = fallbacks.possible_pairs(job, rows)
+    if pairs >= fallbacks.MIN_U_PAIRS:
+        linker.training.estimate_u_using_random_sampling(max_pairs=plan.u_max_pairs,
+                                                         seed=plan.seed)
+    else:
+        notes.append(f"u from the reference model: {pairs:,} possible pairs, fewer than "
+                     f"{fallbacks.MIN_U_PAIRS:,}")
+    lap("u")
+
+    sessions = 0
+    for number, rule in enumerate(job.em_rules, start=1):
+        ran = _em_pass(linker, job, tables, rule, number, plan, notes)
+        sessions += ran
+        lap(f"em{number}")
+    estimated = _estimated(linker)
+    if pairs < fallbacks.MIN_U_PAIRS:
+        estimated = {k: {**v, "u": False} for k, v in estimated.items()}
+    model, sources = fallbacks.sanitise(
+        job, linker.misc.save_model_to_json(), reference, estimated, prior_source)
+    return model, sources, notes, sessions
+
+
+def _em_pass(
+    linker: Any,
+    job: Job,
+    tables: dict[str, pa.Table],
+    rule: str,
+    number: int,
+    plan: TrainingPlan,
+    notes: list[str],
+) -> int:
+    """One EM pass on ``rule``; 1 if it ran, 0 if it was skipped (said in ``notes``).
+
+    Splink refuses an m that underflows below 1e-300 (true matches that never
+    fall in a level make its m shrink at every iteration); the pass is then run
+    again with half the iterations, and the level's m falls back afterwards.
+
+    Splink 5's EM session changes the linker's model as it starts (it drops the
+    comparisons its rule blocks on and adjusts the prior for the rule) and puts
+    it back only when the pass ends well, so after a failed pass the model is
+    restored from a copy taken before it.
+    """
+    label = f"EM pass {number} (blocked on {rule})"
+    found = count_pairs(job, tables, rule, fallbacks.MIN_EM_PAIRS)
+    if found is not None and found < fallbacks.MIN_EM_PAIRS:
+        notes.append(f"{label} skipped: {found:,} pairs, fewer than {fallbacks.MIN_EM_PAIRS:,}")
+        return 0
+    owner = linker._settings_obj  # Splink 5's Settings: the model and the training settings
+    original = owner.training_settings
+    before = owner.core_model_settings.copy()
+    iterations = original.max_iterations
+    try:
+        while True:
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=plan.em_max_pairs)
+                return 1
+            except EMTrainingException:
+                owner.core_model_settings = before
+                notes.append(f"{label} skipped: its blocking rule gives no pairs")
+                return 0
+            except ValueError as err:
+                owner.core_model_settings = before.copy()
+                if "below the minimum allowed" not in str(err) or iterations <= 1:
+                    raise
+                iterations //= 2
+                owner.training_settings = dataclasses.replace(original, max_iterations=iterations)
+                notes.append(f"{label}: an m probability fell below 1e-300; run again with "
+                             f"{iterations} iterations")
+    finally:
+        owner.training_settings = original
+
+
+def _estimated(linker: Any) -> dict[tuple[str, str], dict[str, bool]]:
+    """Per ``(comparison, level label)``, whether this run estimated its m and its u.
+
+    Reads Splink 5's record of the values each training step produced (a level
+    never observed gets none), the one place that reaches into Splink's settings.
+    """
+    out: dict[tuple[str, str], dict[str, bool]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison._comparison_levels_excluding_null:
+            out[(comparison.output_column_name, level.label_for_charts)] = {
+                "m": bool(level._has_estimated_m_values),
+                "u": bool(level._has_estimated_u_values),
+            }
+    return out
+
+
+SMALL_INPUT = 50_000
+"""Below this many records a side, an EM pass's pairs are counted before it runs."""
+
+
+def count_pairs(job: Job, tables: dict[str, pa.Table], rule: str, at_least: int) -> int | None:
+    """Pairs ``rule`` gives on ``job``'s inputs, counted up to ``at_least``; None for a
+    large input (more records than ``SMALL_INPUT`` a side), where it is not counted."""
+    left = tables[job.left]
+    right = tables[job.right] if job.right is not None else left
+    if max(left.num_rows, right.num_rows) > SMALL_INPUT:
+        return None
+    condition = rule if job.right is not None else f"({rule}) AND l.unique_id < r.unique_id"
+    con = duckdb.connect()
+    try:
+        con.register("left_side", left)
+        con.register("right_side", right)
+        query = (f"SELECT count(*) FROM (SELECT 1 FROM left_side AS l JOIN right_side AS r "
+                 f"ON {condition} LIMIT {int(at_least)})")
+        row = con.execute(query).fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        con.close()
