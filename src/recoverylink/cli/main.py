@@ -23,6 +23,7 @@ from recoverylink.cli import (
     ingest,
     link,
     publish,
+    run,
     serve,
     status,
     study,
@@ -42,6 +43,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     indicators.register,
     study.register,
     publish.register,
+    run.register,
     serve.register,
 )
 """Every command module's ``register``, in the order ``--help`` lists them."""

@@ -29,7 +29,7 @@ from recoverylink.errors import InputError
 from recoverylink.indicators import casemix, counts, statistics
 from recoverylink.indicators.definitions import INDICATORS
 from recoverylink.progress import NULL_PROGRESS, Progress
-from recoverylink.warehouse.build import MART, TRUTH_MART, connect
+from recoverylink.warehouse.build import MART, TRUTH_MART, connect, require_warehouse
 
 CASE_MIX_INDICATOR = "successful_completions"
 
@@ -175,6 +175,7 @@ def run_indicators(
         return result
 
     schema = options.schema
+    require_warehouse(options.data_dir, "indicators", IndicatorsError)
     with connect(options.data_dir, options.duckdb, read_only=True) as con:
         built = con.execute(
             "SELECT count(*) FROM duckdb_tables() "
@@ -183,7 +184,10 @@ def run_indicators(
         ).fetchall()[0][0]
         if not built:
             how = "recoverylink build --truth DIR" if options.truth else "recoverylink build"
-            raise IndicatorsError(f"no {schema} in {options.data_dir}: run `{how}` first")
+            raise IndicatorsError(
+                f"indicators: no {schema} has been built in {options.data_dir}; "
+                f"run `{how} --data-dir {options.data_dir}` first"
+            )
         progress.stage("counting", 1)
         span = counts.data_span(con, schema)
         clock = time.perf_counter()

@@ -72,6 +72,26 @@ class PublishResult:
     warnings: list[str] = field(default_factory=list)
 
 
+INDICATOR_FILES = ("indicator_values.parquet", "indicator_definitions.parquet",
+                   "periods.parquet", "funnel_points.parquet", "case_mix_areas.parquet",
+                   "manifest.json")
+"""What publishing reads from ``outputs/indicators`` (``recoverylink indicators`` writes them)."""
+
+
+def require_indicators(data_dir: Path) -> Path:
+    """``outputs/indicators`` of ``data_dir``; one line saying what to run when it is not there."""
+    source = data_dir / "outputs" / "indicators"
+    missing = [name for name in INDICATOR_FILES if not (source / name).is_file()]
+    if missing:
+        what = ("it does not exist" if not data_dir.exists()
+                else f"{source / missing[0]} is missing")
+        raise PublishError(
+            f"publish build: no indicators have been computed in {data_dir} ({what}); "
+            f"run `recoverylink indicators --data-dir {data_dir}` (and the studies) first"
+        )
+    return source
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.parquet"
     if not path.is_file():
@@ -298,7 +318,7 @@ def build_publication(options: PublishOptions, progress: Progress = NULL_PROGRES
                       ) -> PublishResult:
     """Build the publication database and the downloads; see the module's docstring."""
     started = time.monotonic()
-    source = options.data_dir / "outputs" / "indicators"
+    source = require_indicators(options.data_dir)
     values = publication_scope(_read(source, "indicator_values"))
     definitions = _read(source, "indicator_definitions")
     periods = _read(source, "periods")

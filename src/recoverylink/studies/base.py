@@ -23,7 +23,7 @@ import pandas as pd
 from recoverylink.config import DuckDBConfig
 from recoverylink.errors import InputError
 from recoverylink.sqlfiles import package_sql_blocks
-from recoverylink.warehouse.build import MART, TRUTH_MART, connect
+from recoverylink.warehouse.build import MART, TRUTH_MART, connect, require_warehouse
 
 
 class StudyError(InputError):
@@ -63,7 +63,9 @@ def financial_year(label: str) -> tuple[date, date]:
 class StudyContext:
     """A read-only connection to the warehouse with the mart as the default schema."""
 
-    def __init__(self, options: StudyOptions, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(
+        self, options: StudyOptions, con: duckdb.DuckDBPyConnection, step: str = "study"
+    ) -> None:
         self.options = options
         self.con = con
         self.schema = options.schema
@@ -74,13 +76,24 @@ class StudyContext:
         ).fetchall()[0][0]
         if not exists:
             how = "recoverylink build --truth DIR" if options.truth else "recoverylink build"
-            raise StudyError(f"no {self.schema} in {options.data_dir}: run `{how}` first")
+            raise StudyError(
+                f"{step}: no {self.schema} has been built in {options.data_dir}; "
+                f"run `{how} --data-dir {options.data_dir}` first"
+            )
         con.execute(f"SET schema = '{self.schema}'")
         self.data_end: date = con.execute("SELECT data_end FROM build_info").fetchall()[0][0]
 
     @classmethod
-    def open(cls, options: StudyOptions) -> StudyContext:
-        return cls(options, connect(options.data_dir, options.duckdb, read_only=True))
+    def open(cls, options: StudyOptions, study: str | None = None) -> StudyContext:
+        """A context on the warehouse; ``study`` names the step in errors ("study top")."""
+        step = f"study {study}" if study else "study"
+        require_warehouse(options.data_dir, step, StudyError)
+        con = connect(options.data_dir, options.duckdb, read_only=True)
+        try:
+            return cls(options, con, step)
+        except BaseException:
+            con.close()
+            raise
 
     def close(self) -> None:
         self.con.close()

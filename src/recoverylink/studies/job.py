@@ -19,7 +19,7 @@ def output_dir(name: str, options: StudyOptions) -> Path:
 def run_study(name: str, options: StudyOptions) -> tuple[StudyResult, Path]:
     """The study's result and the path of its HTML report."""
     function = study_function(name)
-    context = StudyContext.open(options)
+    context = StudyContext.open(options, name)
     try:
         result = function(context)
     finally:

@@ -77,12 +77,28 @@ def sql_block(name: str, block: str) -> str:
     return package_sql_blocks("recoverylink.warehouse", name)[block]
 
 
+def require_warehouse(
+    data_dir: Path, step: str, error: type[InputError] = BuildError
+) -> Path:
+    """The warehouse's path; raises ``error`` naming ``step`` when nothing was loaded there.
+
+    Every step after ingest starts with this (or a check of its own input), so a
+    step run out of order says which step to run first.
+    """
+    path = data_dir / WAREHOUSE_FILE
+    if not path.is_file():
+        what = "does not exist" if not data_dir.exists() else "has no warehouse.duckdb"
+        raise error(
+            f"{step}: nothing has been loaded into {data_dir} (it {what}); run "
+            f"`recoverylink ingest FILES... --data-dir {data_dir}` (or `recoverylink run`) first"
+        )
+    return path
+
+
 def connect(
     data_dir: Path, settings: DuckDBConfig, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    path = data_dir / WAREHOUSE_FILE
-    if not path.is_file():
-        raise BuildError(f"{path} does not exist: load data with `recoverylink ingest` first")
+    path = require_warehouse(data_dir, "warehouse")
     return duckdb.connect(
         str(path),
         read_only=read_only,
@@ -99,14 +115,17 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(found)
 
 
-def _data_end(con: duckdb.DuckDBPyConnection) -> date:
+def _data_end(con: duckdb.DuckDBPyConnection, data_dir: Path) -> date:
     """The last day of the newest treatment submission month loaded."""
     row = con.execute(
         "SELECT last_day(CAST(max(period) || '-01' AS DATE)) FROM ingest.loads "
         "WHERE kind = 'treatment' AND status = 'current'"
     ).fetchall()[0]
     if row[0] is None:
-        raise BuildError("no treatment submission has been loaded: nothing to build")
+        raise BuildError(
+            f"build: no treatment submission has been loaded into {data_dir}, so there is "
+            f"nothing to build; load one with `recoverylink ingest FILES... --data-dir {data_dir}`"
+        )
     value: date = row[0]
     return value
 
@@ -121,7 +140,7 @@ def _linkage_person_ids(con: duckdb.DuckDBPyConnection) -> None:
     if unlinked:
         counts = ", ".join(f"{n:,} {source}" for source, n in unlinked)
         raise BuildError(
-            f"records loaded since the last linkage run have no person ({counts}): "
+            f"build: records loaded since the last linkage run have no person ({counts}); "
             "run `recoverylink link` again, then build"
         )
 
@@ -152,20 +171,21 @@ def build(options: BuildOptions, progress: Progress = NULL_PROGRESS) -> BuildRes
     """Build (or rebuild) the mart schema in the warehouse."""
     started = time.perf_counter()
     schema = options.schema
+    require_warehouse(options.data_dir, "build")
     truth = (
         None
         if options.truth_dir is None
         else truth_person_ids(options.data_dir, options.duckdb, options.truth_dir)
     )
     with connect(options.data_dir, options.duckdb) as con:
-        data_end = _data_end(con)
+        data_end = _data_end(con, options.data_dir)
         con.execute("BEGIN TRANSACTION")  # a warehouse made before they were: see ensure_shipped
         ensure_shipped(con)
         con.execute("COMMIT")
         if not _has_table(con, "link", "demographics"):
             raise BuildError(
-                f"no linkage run in {options.data_dir} (or one from an older version): "
-                "run `recoverylink link` first"
+                f"build: no linkage run in {options.data_dir} (or one from an older version); "
+                f"run `recoverylink link --data-dir {options.data_dir}` first"
             )
         if truth is None:
             _linkage_person_ids(con)
