@@ -20,6 +20,7 @@ from recoverylink.ingest.files import Kind, Received
 from recoverylink.ingest.ledger import CURRENT, Entry, LedgerState
 from recoverylink.ingest.split import PncIds, RecordIds, Staged, stage_load, text_table
 from recoverylink.ingest.stores import Stores, quote_identifier, sql_blocks
+from recoverylink.ingest.testhook import checkpoint
 
 CONTENT = {Kind.TREATMENT: "treatment", Kind.PNC: "pnc", Kind.DRUG_TESTS: "drug_tests",
            Kind.DEATHS: "deaths"}  # fmt: skip
@@ -81,19 +82,23 @@ def write_group(stores: Stores, state: LedgerState, pnc: PncIds, group: Group) -
     new_pnc_ids = pnc.added()
     if new_pnc_ids is not None:
         tables["pnc_ids"] = new_pnc_ids
+    checkpoint("commit: staged")
     stores.landing.make_durable()
+    checkpoint("commit: archive copies flushed")
     con = stores.con
     for name, table in tables.items():
         con.register(f"staged_{name}", table)
     try:
-        with stores.transaction():
+        with stores.transaction("identity"):
             for kind in staged:
                 _run_checked(con, sql_blocks(CONTENT[kind])["identity"], tables)
             if new_pnc_ids is not None:
                 con.execute("INSERT INTO identity.pnc_ids BY NAME SELECT * FROM staged_pnc_ids")
-        with stores.transaction():
+                checkpoint("identity: pnc_ids")
+        with stores.transaction("warehouse"):
             _delete_replaced(con, group.replaced)
             ledger.supersede(con, group.replaced)
+            checkpoint("warehouse: replaced loads deleted and superseded")
             for kind in staged:
                 _run_checked(con, sql_blocks(CONTENT[kind])["warehouse"], tables)
             for load_id, frame in registers:
@@ -101,12 +106,14 @@ def write_group(stores: Stores, state: LedgerState, pnc: PncIds, group: Group) -
             for name, load_id, frame in references:
                 _replace_reference(con, name, load_id, frame)
             ledger.write(con, [p.entry for p in group.pending])
+            checkpoint("warehouse: ledger written")
     finally:
         for name in tables:
             con.unregister(f"staged_{name}")
     stores.landing.committed({p.entry.landing_path for p in group.pending})
+    checkpoint("commit: journal updated")
     if group.replaced:
-        with stores.transaction():
+        with stores.transaction("identity clean-up"):
             con.execute(sql_blocks("recover")["identity"])
 
 
@@ -152,6 +159,7 @@ def _run_checked(con: duckdb.DuckDBPyConnection, block: str, tables: dict[str, p
         if not statement or all(line.lstrip().startswith("--") for line in statement.splitlines()):
             continue
         result = con.execute(statement).fetchone()
+        checkpoint(next(line for line in statement.splitlines() if not line.startswith("--")))
         target, source = _INSERT.search(statement), _FROM_STAGED.search(statement)
         if target and source and result is not None:
             expected = tables[source.group(1)].num_rows

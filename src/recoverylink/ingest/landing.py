@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from recoverylink.ingest.testhook import checkpoint
+
 LANDING = "landing"
 JOURNAL = ".pending"
 _CHUNK = 1 << 20
@@ -93,6 +95,7 @@ class Landing:
         if target.exists():
             return relative
         self._journal(relative)
+        checkpoint(f"archive: journal names {source.name}")
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _READ_ONLY)
         with os.fdopen(fd, "wb") as writer:
@@ -109,6 +112,7 @@ class Landing:
                     target.unlink()
                     raise ChangedWhileReadingError(f"{source} changed while it was being archived")
         self._written.append(target)
+        checkpoint(f"archive: copied {source.name}")
         return relative
 
     def _journal(self, relative: str) -> None:

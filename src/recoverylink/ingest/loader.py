@@ -41,6 +41,7 @@ from recoverylink.ingest.report import mask_problems
 from recoverylink.ingest.safety import oversized
 from recoverylink.ingest.split import PncIds
 from recoverylink.ingest.stores import StoreError, Stores
+from recoverylink.ingest.testhook import checkpoint
 from recoverylink.progress import NULL_PROGRESS, Progress
 from recoverylink.spec import Problem, ValidationContext
 from recoverylink.spec.batch import check_treatment_zips
@@ -277,6 +278,7 @@ class IngestRun:
         self.group.rows += entry.row_count
         outcome = Outcome.REPLACED if holder is not None else Outcome.LOADED
         self._outcome(received, outcome, note, entry.load_id, entry.row_count)
+        checkpoint(f"decided {received.name}")
 
     def _reject(self, received: Received, entry: Entry, problems: list[Problem]) -> None:
         masked = mask_problems(problems)

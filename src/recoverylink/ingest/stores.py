@@ -34,6 +34,7 @@ from recoverylink.config import DuckDBConfig
 from recoverylink.errors import RecoveryLinkError
 from recoverylink.ingest.landing import Landing
 from recoverylink.ingest.reference_tables import ensure_shipped
+from recoverylink.ingest.testhook import checkpoint
 from recoverylink.sqlfiles import package_sql_blocks
 
 WAREHOUSE_FILE = "warehouse.duckdb"
@@ -112,7 +113,7 @@ class Stores:
             con.execute(f"USE {IDENTITY}")
             con.execute(sql_blocks("identity")["all"])
             con.execute("USE warehouse")
-            with stores.transaction():
+            with stores.transaction("open: shipped reference tables"):
                 ensure_shipped(con)
             stores.recover()
         except BaseException:
@@ -130,7 +131,7 @@ class Stores:
 
     def recover(self) -> list[str]:
         """Drop what a run that died left uncommitted; returns archived paths removed."""
-        with self.transaction():
+        with self.transaction("recovery"):
             self.con.execute(sql_blocks("recover")["identity"])
         return self.landing.recover(self._named_in_ledger)
 
@@ -145,18 +146,21 @@ class Stores:
         return {r[0] for r in rows}
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, label: str = "transaction") -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction, committed on leaving the block, rolled back on an error.
 
-        DuckDB refuses a transaction that writes to both databases.
+        DuckDB refuses a transaction that writes to both databases. ``label`` names
+        its checkpoints (``testhook``) just before and just after the commit.
         """
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
+            checkpoint(f"{label}: before commit")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+        checkpoint(f"{label}: committed")
 
     def close(self) -> None:
         self.landing.close()

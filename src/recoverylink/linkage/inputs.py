@@ -6,6 +6,14 @@ file and this module. Identifiers come only from the identity store; from the
 warehouse only what is not an identifier (source keys, provider, local
 authority, police force, links between records).
 
+Only committed loads are read: the identity store is written before the
+warehouse, so after an ingest killed between its two commits it may hold rows
+of a load the ledger does not list. Every identity row is read through the
+views of the ``committed`` block, which keep a row only when the ledger lists
+its load as current and the warehouse holds the same record of the same load.
+Nothing here writes to the identity store, so it can stay read-only for the
+linkage account.
+
 The result lives in the caller's working DuckDB connection:
 
 - ``records`` (record_id, source, key, node_id, group_key): every linkable record;
@@ -63,6 +71,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int
     con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
     con.execute("ATTACH ? AS wh (READ_ONLY)", [str(paths.warehouse)])
     try:
+        con.execute(sql_block("inputs", "committed"))
         las = reference.local_authorities()[["la_code", "police_force_code", "region_code"]]
         forces = reference.police_forces()[["force_code", "region_code"]]
         con.register("ref_las_frame", pa.Table.from_pandas(las, preserve_index=False))
@@ -70,12 +79,14 @@ def load_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int
         con.execute("CREATE OR REPLACE TABLE ref_las AS SELECT * FROM ref_las_frame")
         con.execute("CREATE OR REPLACE TABLE ref_forces AS SELECT * FROM ref_forces_frame")
         con.execute(sql_block("inputs", "records"))
+        _check_unique(con, data_dir)
         con.execute(sql_block("inputs", "demographics"))
         forenames = [row[0] for row in con.execute(sql_block("inputs", "forenames")).fetchall()]
         con.execute(sql_block("inputs", "nodes"))
         con.execute(sql_block("inputs", "rule_edges"))
         con.execute(sql_block("inputs", "timeline"))
     finally:
+        con.execute(sql_block("inputs", "uncommitted"))
         con.execute("DETACH idn")
         con.execute("DETACH wh")
     rows = variant_rows(forenames)
@@ -86,12 +97,21 @@ def load_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int
     con.register("name_variants_frame", variants)
     con.execute("CREATE OR REPLACE TABLE name_variants AS SELECT * FROM name_variants_frame")
     con.execute(sql_block("inputs", "link_nodes"))
-    counts = dict(
-        con.execute("SELECT source, count(*) FROM link_nodes GROUP BY source").fetchall()
-    )
+    counts = dict(con.execute("SELECT source, count(*) FROM link_nodes GROUP BY source").fetchall())
     if not counts:
         raise NothingToLinkError(f"nothing linkable has been loaded into {data_dir}")
     return {source: int(counts.get(source, 0)) for source in SOURCES}
+
+
+def _check_unique(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    """Refuse to link when a record id stands for two records (one record, one person)."""
+    duplicates = con.execute(sql_block("inputs", "duplicate_records")).fetchall()
+    if duplicates:
+        ids = ", ".join(f"{record_id} ({n} rows)" for record_id, n in duplicates)
+        raise InputError(
+            f"the stores in {data_dir} hold more than one row for record ids {ids}: "
+            "run `recoverylink ingest` on the data directory again to recover, then link"
+        )
 
 
 def nodes_of(con: duckdb.DuckDBPyConnection, source: str, probabilistic_only: bool) -> pa.Table:
@@ -110,7 +130,8 @@ def attached_stores(
     data_dir: Path, settings: DuckDBConfig, warehouse_writable: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory connection with the identity store (``idn``, read-only) and the
-    warehouse (``wh``, read-only unless asked) attached."""
+    warehouse (``wh``, read-only unless asked) attached, and the views of committed
+    identity rows (``committed_<table>``, see the module docstring)."""
     paths = StorePaths.of(data_dir)
     with duckdb.connect(
         config={"memory_limit": settings.memory_limit, "threads": settings.threads}
@@ -118,6 +139,7 @@ def attached_stores(
         con.execute("ATTACH ? AS idn (READ_ONLY)", [str(paths.identity)])
         mode = "" if warehouse_writable else " (READ_ONLY)"
         con.execute(f"ATTACH ? AS wh{mode}", [str(paths.warehouse)])
+        con.execute(sql_block("inputs", "committed"))
         yield con
 
 

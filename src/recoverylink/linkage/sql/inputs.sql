@@ -1,17 +1,69 @@
 -- What the linkage reads from the stores, and the one place it reads it.
 --
 -- Run on a private working connection with the identity store attached
--- read-only as `idn` and the warehouse read-only as `wh`. Identifiers come only
--- from `idn`; from `wh` only what is not an identifier: a record's source key
--- (provider and episode reference, test id, death id), provider, local
--- authority, police force, and the record id of the PNC nominal a drug test or
--- an alias belongs to. `ref_las` (la_code, police_force_code, region_code) and
--- `ref_forces` (force_code, region_code) are the reference tables shipped with
--- the system.
+-- read-only as `idn` and the warehouse read-only as `wh`, the `committed` block
+-- first: the other blocks read the identity store only through its views of
+-- committed rows (`committed_<table>`). Identifiers come only from `idn`; from
+-- `wh` only what is not an identifier: a record's source key (provider and
+-- episode reference, test id, death id), provider, local authority, police
+-- force, and the record id of the PNC nominal a drug test or an alias belongs
+-- to. `ref_las` (la_code, police_force_code, region_code) and `ref_forces`
+-- (force_code, region_code) are the reference tables shipped with the system.
 --
 -- A *node* is what Splink compares: one treatment client record as one provider
 -- recorded it, one PNC nominal or alias, one drug test, one death. Its id is the
 -- smallest record id among its records.
+
+-- name: committed
+-- Only committed loads are read. The identity store is committed before the
+-- warehouse (ingest/stores.py): after a run killed between the two commits, or
+-- before its clean-up of replaced loads, it holds rows of loads the ledger
+-- does not list as current, and a PNC nominal keeps its record id from one
+-- extract to the next, so such rows can even share a record id with committed
+-- ones. Every identity row read below is therefore taken only when its load is
+-- current in the ledger and the warehouse holds the same record of the same
+-- load (the warehouse commits content and ledger in one transaction).
+CREATE OR REPLACE TEMP VIEW current_loads AS
+SELECT load_id FROM wh.ingest.loads WHERE status = 'current';
+
+CREATE OR REPLACE TEMP VIEW committed_treatment_episodes AS
+SELECT i.* FROM idn.treatment_episodes AS i
+JOIN wh.raw.treatment_episodes AS w ON w.record_id = i.record_id AND w.load_id = i.load_id
+WHERE i.load_id IN (SELECT load_id FROM current_loads);
+
+CREATE OR REPLACE TEMP VIEW committed_pnc_nominals AS
+SELECT i.* FROM idn.pnc_nominals AS i
+JOIN wh.raw.pnc_nominals AS w ON w.record_id = i.record_id AND w.load_id = i.load_id
+WHERE i.load_id IN (SELECT load_id FROM current_loads);
+
+CREATE OR REPLACE TEMP VIEW committed_pnc_aliases AS
+SELECT i.* FROM idn.pnc_aliases AS i
+JOIN wh.raw.pnc_aliases AS w ON w.record_id = i.record_id AND w.load_id = i.load_id
+WHERE i.load_id IN (SELECT load_id FROM current_loads);
+
+CREATE OR REPLACE TEMP VIEW committed_drug_tests AS
+SELECT i.* FROM idn.drug_tests AS i
+JOIN wh.raw.drug_tests AS w ON w.record_id = i.record_id AND w.load_id = i.load_id
+WHERE i.load_id IN (SELECT load_id FROM current_loads);
+
+CREATE OR REPLACE TEMP VIEW committed_deaths AS
+SELECT i.* FROM idn.deaths AS i
+JOIN wh.raw.deaths AS w ON w.record_id = i.record_id AND w.load_id = i.load_id
+WHERE i.load_id IN (SELECT load_id FROM current_loads);
+
+-- name: uncommitted
+-- The views above, dropped before the stores are detached.
+DROP VIEW IF EXISTS committed_treatment_episodes;
+DROP VIEW IF EXISTS committed_pnc_nominals;
+DROP VIEW IF EXISTS committed_pnc_aliases;
+DROP VIEW IF EXISTS committed_drug_tests;
+DROP VIEW IF EXISTS committed_deaths;
+DROP VIEW IF EXISTS current_loads;
+
+-- name: duplicate_records
+-- Record ids that would be two records (none, when only committed rows are read).
+SELECT record_id, count(*) AS n FROM records GROUP BY record_id HAVING count(*) > 1
+ORDER BY record_id LIMIT 5;
 
 -- name: records
 -- Every linkable record: its source, its key as in truth/records.csv, its node.
@@ -27,7 +79,7 @@ WITH treatment AS (
            i.date_of_birth, i.sex,
            upper(trim(i.postcode_district)) AS postcode_district,
            w.local_authority
-    FROM idn.treatment_episodes AS i
+    FROM committed_treatment_episodes AS i
     JOIN wh.raw.treatment_episodes AS w USING (record_id)
     WHERE w.linkable
 )
@@ -40,18 +92,18 @@ SELECT record_id, source, key,
 FROM treatment
 UNION ALL
 SELECT record_id, 'pnc', pnc_id, record_id, 'pnc:' || pnc_id
-FROM idn.pnc_nominals
+FROM committed_pnc_nominals
 UNION ALL
 SELECT a.record_id, 'pnc', a.pnc_id, a.record_id, 'pnc:' || a.pnc_id
-FROM idn.pnc_aliases AS a
+FROM committed_pnc_aliases AS a
 UNION ALL
 SELECT t.record_id, 'drug_tests', w.test_id, t.record_id,
        CASE WHEN w.nominal_record_id IS NOT NULL THEN 'pnc:' || t.pnc_id END
-FROM idn.drug_tests AS t
+FROM committed_drug_tests AS t
 JOIN wh.raw.drug_tests AS w USING (record_id)
 UNION ALL
 SELECT d.record_id, 'deaths', w.death_id, d.record_id, NULL
-FROM idn.deaths AS d
+FROM committed_deaths AS d
 JOIN wh.raw.deaths AS w USING (record_id);
 
 -- name: demographics
@@ -61,16 +113,16 @@ JOIN wh.raw.deaths AS w USING (record_id);
 CREATE OR REPLACE TABLE demographics AS
 WITH dated AS (
     SELECT i.record_id, 'treatment' AS source, i.sex, i.date_of_birth, w.triage_date AS on_date
-    FROM idn.treatment_episodes AS i
+    FROM committed_treatment_episodes AS i
     JOIN wh.raw.treatment_episodes AS w USING (record_id)
     WHERE w.linkable
     UNION ALL
     SELECT t.record_id, 'drug_tests', t.sex, t.date_of_birth, w.test_date
-    FROM idn.drug_tests AS t
+    FROM committed_drug_tests AS t
     JOIN wh.raw.drug_tests AS w USING (record_id)
     UNION ALL
     SELECT d.record_id, 'deaths', d.sex, d.date_of_birth, w.date_of_death
-    FROM idn.deaths AS d
+    FROM committed_deaths AS d
     JOIN wh.raw.deaths AS w USING (record_id)
 )
 SELECT record_id, source,
@@ -84,11 +136,11 @@ FROM dated;
 -- name: forenames
 -- The distinct first forenames of named records, for the nickname lookup.
 SELECT DISTINCT forename FROM (
-    SELECT split_part(trim(upper(forenames)), ' ', 1) AS forename FROM idn.pnc_nominals
+    SELECT split_part(trim(upper(forenames)), ' ', 1) AS forename FROM committed_pnc_nominals
     UNION ALL
-    SELECT split_part(trim(upper(forenames)), ' ', 1) FROM idn.pnc_aliases
+    SELECT split_part(trim(upper(forenames)), ' ', 1) FROM committed_pnc_aliases
     UNION ALL
-    SELECT split_part(trim(upper(forenames)), ' ', 1) FROM idn.deaths
+    SELECT split_part(trim(upper(forenames)), ' ', 1) FROM committed_deaths
 ) WHERE forename <> '';
 
 -- name: nodes
@@ -110,7 +162,7 @@ WITH treatment AS (
            la.police_force_code AS police_force,
            la.region_code AS region
     FROM records AS r
-    JOIN idn.treatment_episodes AS i ON i.record_id = r.node_id
+    JOIN committed_treatment_episodes AS i ON i.record_id = r.node_id
     JOIN wh.raw.treatment_episodes AS w ON w.record_id = r.node_id
     LEFT JOIN ref_las AS la ON la.la_code = w.local_authority
     WHERE r.source = 'treatment'
@@ -119,7 +171,7 @@ nominals AS (
     SELECT n.record_id AS unique_id, 'pnc' AS source, false AS is_alias, true AS has_pnc_id,
            n.forenames, n.surname, n.date_of_birth AS dob, nullif(n.sex, 'not_stated') AS sex,
            n.postcode, w.police_force
-    FROM idn.pnc_nominals AS n
+    FROM committed_pnc_nominals AS n
     JOIN wh.raw.pnc_nominals AS w USING (record_id)
 ),
 named AS (
@@ -129,13 +181,13 @@ named AS (
     -- postcode and force are the nominal's
     SELECT a.record_id, 'pnc', true, true, a.forenames, a.surname, a.date_of_birth,
            n.sex, n.postcode, n.police_force
-    FROM idn.pnc_aliases AS a
+    FROM committed_pnc_aliases AS a
     JOIN wh.raw.pnc_aliases AS w USING (record_id)
     JOIN nominals AS n ON n.unique_id = w.nominal_record_id
     UNION ALL
     SELECT d.record_id, 'deaths', false, false, d.forenames, d.surname, d.date_of_birth,
            nullif(d.sex, 'not_stated'), d.postcode, CAST(NULL AS VARCHAR)
-    FROM idn.deaths AS d
+    FROM committed_deaths AS d
 ),
 tests AS (
     -- drug tests whose PNC id names no nominal in the extract, or that had none
@@ -144,10 +196,10 @@ tests AS (
            nullif(upper(trim(t.first_initial)), '') AS first_initial,
            nullif(upper(trim(t.last_initial)), '') AS last_initial,
            t.date_of_birth AS dob, nullif(t.sex, 'not_stated') AS sex, w.police_force
-    FROM idn.drug_tests AS t
+    FROM committed_drug_tests AS t
     JOIN wh.raw.drug_tests AS w USING (record_id)
     WHERE w.nominal_record_id IS NULL
-       OR w.nominal_record_id NOT IN (SELECT record_id FROM idn.pnc_nominals)
+       OR w.nominal_record_id NOT IN (SELECT record_id FROM committed_pnc_nominals)
 )
 SELECT unique_id, source, is_alias, has_pnc_id, first_initial, last_initial, forenames,
        surname, dob, sex, postcode_district, local_authority, police_force, region
@@ -268,30 +320,30 @@ SELECT r.node_id, 'treatment' AS source, NULL AS forenames, NULL AS surname,
        i.first_initial, i.last_initial, strftime(i.date_of_birth, '%Y-%m-%d') AS date_of_birth,
        i.sex, i.postcode_district AS postcode, w.local_authority AS area
 FROM review_nodes AS r
-JOIN idn.treatment_episodes AS i ON i.record_id = r.node_id
+JOIN committed_treatment_episodes AS i ON i.record_id = r.node_id
 JOIN wh.raw.treatment_episodes AS w ON w.record_id = r.node_id
 UNION ALL
 SELECT r.node_id, 'pnc', n.forenames, n.surname, NULL, NULL,
        strftime(n.date_of_birth, '%Y-%m-%d'), n.sex, n.postcode, w.police_force
 FROM review_nodes AS r
-JOIN idn.pnc_nominals AS n ON n.record_id = r.node_id
+JOIN committed_pnc_nominals AS n ON n.record_id = r.node_id
 JOIN wh.raw.pnc_nominals AS w ON w.record_id = r.node_id
 UNION ALL
 SELECT r.node_id, 'pnc (alias)', a.forenames, a.surname, NULL, NULL,
        strftime(a.date_of_birth, '%Y-%m-%d'), NULL, NULL, NULL
 FROM review_nodes AS r
-JOIN idn.pnc_aliases AS a ON a.record_id = r.node_id
+JOIN committed_pnc_aliases AS a ON a.record_id = r.node_id
 UNION ALL
 SELECT r.node_id, 'drug_tests', NULL, NULL, t.first_initial, t.last_initial,
        strftime(t.date_of_birth, '%Y-%m-%d'), t.sex, NULL, w.police_force
 FROM review_nodes AS r
-JOIN idn.drug_tests AS t ON t.record_id = r.node_id
+JOIN committed_drug_tests AS t ON t.record_id = r.node_id
 JOIN wh.raw.drug_tests AS w ON w.record_id = r.node_id
 UNION ALL
 SELECT r.node_id, 'deaths', d.forenames, d.surname, NULL, NULL,
        strftime(d.date_of_birth, '%Y-%m-%d'), d.sex, d.postcode, NULL
 FROM review_nodes AS r
-JOIN idn.deaths AS d ON d.record_id = r.node_id;
+JOIN committed_deaths AS d ON d.record_id = r.node_id;
 
 -- name: record_keys
 -- Every linkable record's source and key as in truth/records.csv (the PNC id
@@ -299,9 +351,9 @@ JOIN idn.deaths AS d ON d.record_id = r.node_id;
 SELECT w.record_id, 'treatment' AS source, w.provider_code || '|' || w.episode_ref AS key
 FROM wh.raw.treatment_episodes AS w WHERE w.linkable
 UNION ALL
-SELECT record_id, 'pnc', pnc_id FROM idn.pnc_nominals
+SELECT record_id, 'pnc', pnc_id FROM committed_pnc_nominals
 UNION ALL
-SELECT record_id, 'pnc', pnc_id FROM idn.pnc_aliases
+SELECT record_id, 'pnc', pnc_id FROM committed_pnc_aliases
 UNION ALL
 SELECT record_id, 'drug_tests', test_id FROM wh.raw.drug_tests
 UNION ALL
