@@ -109,8 +109,9 @@ def _check_unique(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     if duplicates:
         ids = ", ".join(f"{record_id} ({n} rows)" for record_id, n in duplicates)
         raise InputError(
-            f"the stores in {data_dir} hold more than one row for record ids {ids}: "
-            "run `recoverylink ingest` on the data directory again to recover, then link"
+            f"the stores in {data_dir} hold more than one row for record ids {ids}: link "
+            "stops rather than give one record two persons; the warehouse is damaged (restore "
+            "it from a backup, or ingest the landing archive into a new data directory)"
         )
 
 
