@@ -18,7 +18,10 @@ Opening the stores for writing runs recovery (``sql/recover.sql``): identity
 rows whose load is not current in the ledger are deleted, and archived files
 that no ledger row names are removed (``landing.Landing.recover``). So whatever
 moment a run is killed at, the stores as opened hold exactly the state after the
-last warehouse commit.
+last warehouse commit. Readers that open them read-only (the linkage) do not
+recover: they read identity rows only of loads the ledger lists as current
+(``linkage/sql/inputs.sql``, block ``committed``). Opening also writes the
+shipped reference tables the warehouse lacks (``reference_tables.ensure_shipped``).
 """
 
 from __future__ import annotations
