@@ -522,6 +522,23 @@ def _why_run(
     return None
 
 
+def plan(options: RunOptions) -> list[tuple[Step, str | None]]:
+    """What :func:`run_pipeline` would do now: each step with why it would run, or None
+    when it would be skipped (a step after one that runs is counted as running)."""
+    forced = forced_steps(options)
+    state = read_state(options.data_dir)
+    out: list[tuple[Step, str | None]] = []
+    earlier = False
+    for step in STEPS:
+        inputs, output = fingerprints(step, options)
+        why = _why_run(step, forced, state.get(step.name), inputs, output)
+        if why is None and earlier:
+            why = "a step before it runs"
+        earlier = earlier or why is not None
+        out.append((step, why))
+    return out
+
+
 @contextlib.contextmanager
 def null_progress() -> Iterator[Progress]:
     yield NULL_PROGRESS

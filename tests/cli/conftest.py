@@ -17,6 +17,12 @@ import recoverylink.synth
 from recoverylink.cli.main import main
 from recoverylink.synth.check import CheckRow
 
+# the repository's root, so that `tests.independent.generator` (the tests' own
+# generator of source files) can be imported here
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
+
 
 @dataclass
 class Result:
