@@ -42,6 +42,8 @@ from recoverylink.errors import InputError, RecoveryLinkError
 from recoverylink.progress import NULL_PROGRESS, Progress
 
 STATE_FILE = "run-state.json"
+NOT_APPLICABLE = "not applicable"
+"""A study's output when the data could not support it (nothing written)."""
 STATE_VERSION = 1
 STUDIES = ("reconviction", "long_term", "mortality", "top")
 
@@ -119,6 +121,8 @@ class StepOutcome:
     """Counts worth repeating in the summary: records, persons, ..."""
     detail: Any = None
     """The library's own result, for the command to show."""
+    not_applicable: bool = False
+    """A study the data cannot support (it writes nothing; publish leaves it out)."""
 
 
 @dataclass
@@ -242,8 +246,8 @@ def fingerprints(step: Step, options: RunOptions) -> tuple[str, str | None]:
         inputs = [mart_built_at(d, c), options.population_scale, options.comparator_groups]
         return _digest(inputs), indicators_built_at(d)
     if step.name in STUDIES:
-        return _digest([mart_built_at(d, c)]), study_generated(d, step.name)
-    inputs = [indicators_built_at(d), *(study_generated(d, s) for s in STUDIES)]
+        return _digest([mart_built_at(d, c)]), study_generated(d, step.name) or NOT_APPLICABLE
+    inputs = [indicators_built_at(d), *(study_generated(d, s) or NOT_APPLICABLE for s in STUDIES)]
     return _digest(inputs), publication_stamp(d)
 
 
@@ -366,13 +370,22 @@ def _indicators(options: RunOptions, progress: Progress) -> StepOutcome:
 
 def _study(name: str) -> Callable[[RunOptions, Progress], StepOutcome]:
     def run(options: RunOptions, progress: Progress) -> StepOutcome:
-        from recoverylink.studies.base import StudyOptions
+        from recoverylink.studies import base
         from recoverylink.studies.job import run_study
 
+        # a study with nothing to say on these data (their years, a source missing)
+        not_applicable = getattr(base, "StudyNotApplicableError", None)
         progress.stage(f"running {name}", 1)
-        result, report = run_study(
-            name, StudyOptions(data_dir=options.data_dir, duckdb=options.config.duckdb)
-        )
+        try:
+            result, report = run_study(
+                name, base.StudyOptions(data_dir=options.data_dir, duckdb=options.config.duckdb)
+            )
+        except Exception as exc:
+            if not_applicable is None or not isinstance(exc, not_applicable):
+                raise
+            progress.close()
+            return StepOutcome(f"not applicable to these data: {_one_line(exc)}",
+                               "nothing (publish leaves it out)", not_applicable=True)
         progress.advance()
         progress.close()
         return StepOutcome(f"{len(result.headlines)} headline figures, "
@@ -490,6 +503,8 @@ def run_pipeline(options: RunOptions, reporter: Reporter) -> RunResult:
         except Exception as exc:
             raise step_error(index, step, exc) from exc
         seconds = time.perf_counter() - clock
+        if outcome.not_applicable:
+            output = NOT_APPLICABLE
         reporter.finished(index, step, outcome, seconds)
         state[step.name] = {
             "inputs": inputs,
