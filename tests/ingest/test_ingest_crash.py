@@ -20,10 +20,9 @@ Two datasets: ``crashdata`` (hand-made: treatment replacing earlier months, a
 new financial year, a PNC refresh, drug tests, deaths, a rejected and a
 refused file) and a synthetic England at scale 0.001 whose PNC extract is
 refreshed by a newer one without a tenth of its nominals. On the second,
-``recoverylink link`` and ``build`` run in full at the two moments that
-matter (identity committed, warehouse not; warehouse committed, replaced
-identity rows not yet deleted): the person map and the mart's row counts
-must be those of the clean load.
+``recoverylink link`` and ``build`` also run in full at the moment that
+matters most (identity committed, warehouse not): the person map and the
+mart's row counts must be those of the clean load.
 """
 
 from __future__ import annotations
@@ -403,14 +402,11 @@ def test_pnc_refresh_killed_at_each_checkpoint_link_and_build_see_a_clean_load(
     assert states.count(loads_before) > 5 and states.count(loads_before + 1) > 2
 
     # link and build in full where the identity store holds rows of a load the ledger does
-    # not list as current: the newer extract's, uncommitted (they share record ids with
-    # the older extract's nominals); the older extract's, superseded but not yet deleted
-    uncommitted = names.index("identity: committed") + 1
-    not_cleaned = names.index("identity clean-up: before commit") + 1
-    for point, clean in ((uncommitted, synthetic.base), (not_cleaned, synthetic.full)):
-        expected_dir = tmp_path / f"clean-{point}"
-        shutil.copytree(clean, expected_dir)
-        got = link_and_build(killed[point])
-        want = link_and_build(expected_dir)
-        assert got == want, f"killed at {point} {names[point - 1]}"
-        assert want[1]["offences"] > 0
+    # not list: the newer extract's, its warehouse commit never made (its nominals share
+    # record ids with the older extract's). The found bug: every offence twice in the mart.
+    point = names.index("identity: committed") + 1
+    clean = tmp_path / "clean"
+    shutil.copytree(synthetic.base, clean)
+    got, want = link_and_build(killed[point]), link_and_build(clean)
+    assert got == want
+    assert want[1]["offences"] > 0
