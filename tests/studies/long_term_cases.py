@@ -1,6 +1,7 @@
 """A small hand-made linked dataset for the long-term outcomes study.
 
-One treatment submission per provider for March 2010, so the data end on
+Treatment submissions per provider for March 2005 (an earlier financial year's
+extract, so the data begin on 2004-04-01) and March 2010, so the data end on
 2010-03-31: people leaving in 2005-06 (2005-04-01 to 2006-03-31) have exactly
 four full years of follow-up (the last exit, 2006-03-31, is followed to
 2010-03-31), and 2006-07 does not. Every follow-up window of a 2005-06 exit
@@ -138,6 +139,8 @@ def build_stores(data_dir: Path) -> None:
     """Create the stores and fill them with the records above."""
     with StoreBuilder.create(data_dir) as b:
         b.areas()
+        for p in ("P1", "P2"):  # the data begin with financial year 2004-05
+            b.load("treatment", "2005-03", p)
         loads = {p: b.load("treatment", "2010-03", p) for p in ("P1", "P2")}
         pnc = b.load("pnc", "2010-03-31")
         tests = b.load("drug_tests", "2010-03")

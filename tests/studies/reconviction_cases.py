@@ -1,7 +1,8 @@
 """A hand-made linked dataset for the reconviction study, and its story.
 
-Cohort year 2006-07. Treatment: provider P1, one submission (2010-03), so the
-data end on 2010-03-31; the PNC extract is dated 2010-03-31. Offence codes:
+Cohort year 2006-07. Treatment: provider P1, submissions for 2005-03 (so the
+data begin on 2004-04-01, the 2 years before 2006-07) and 2010-03 (so the data
+end on 2010-03-31); the PNC extract is dated 2010-03-31. Offence codes:
 46 theft (trigger), 28A burglary (trigger), 53A fraud_forgery (trigger),
 27 soliciting (not a trigger offence, counted), 8A violence (not counted).
 
@@ -194,6 +195,7 @@ def _day_after(day: str) -> str:
 def build_stores(data_dir: Path) -> None:
     with StoreBuilder.create(data_dir) as b:
         b.areas(offence_codes=OFFENCE_CODES)
+        b.load("treatment", "2005-03", "P1")  # the data begin with financial year 2004-05
         treatment = b.load("treatment", "2010-03", "P1")
         pnc = b.load("pnc", "2010-03-31")
         deaths = b.load("deaths", "2007")

@@ -18,7 +18,13 @@ from long_term_cases import SETTINGS, build_stores, pid
 
 from recoverylink.cli.main import main
 from recoverylink.studies import long_term
-from recoverylink.studies.base import StudyContext, StudyError, StudyOptions, StudyResult
+from recoverylink.studies.base import (
+    StudyContext,
+    StudyError,
+    StudyNotApplicableError,
+    StudyOptions,
+    StudyResult,
+)
 from recoverylink.warehouse.build import BuildOptions, build
 
 Z = 1.959963984540054
@@ -106,7 +112,9 @@ def test_cohort_and_exclusions(result: StudyResult, rows: pd.DataFrame) -> None:
         "no_consent": 1, "prison": 3, "died": 1, "alcohol_only": 1, "back_in_year": 1,
         "in_cohort": 13, "all": 20,
     }
-    assert result.cohort[0].startswith("20 people left treatment in 2005-06")
+    # the data run from 2004-04-01 to 2010-03-31: they hold 2005-06 and the 4 years after
+    assert result.cohort[0].startswith("Cohort year 2005-06, the published study's year")
+    assert result.cohort[1].startswith("20 people left treatment in 2005-06")
     assert _headline(result, "cohort").value == 13
 
 
@@ -305,9 +313,14 @@ def test_bad_options(data_dir: Path) -> None:
         _run(data_dir, extra={"cjs_days": "soon"})
     with pytest.raises(StudyError, match="yes or no"):
         _run(data_dir, extra={"allow_incomplete_follow_up": "perhaps"})
-    # 2003-04: no journey ends in it, so there is no cohort
-    with pytest.raises(StudyError, match="no one left treatment"):
+    # 2003-04 is before the data (the first submission is for 2004-05)
+    with pytest.raises(StudyNotApplicableError,
+                       match="2003-04 needs data from 2003-04-01 to 2008-03-31 .*the data "
+                       r"span 2004-04-01 to 2010-03-31$"):
         _run(data_dir, year="2003-04")
+    # 2009-10 (followed to the end of the data): no journey ends in it, so no cohort
+    with pytest.raises(StudyNotApplicableError, match="no one left treatment in 2009-10"):
+        _run(data_dir, year="2009-10", extra={"allow_incomplete_follow_up": "yes"})
 
 
 def test_command_writes_the_report(data_dir: Path, tmp_path: Path,

@@ -21,6 +21,7 @@ from recoverylink.studies.base import (
     Headline,
     StudyContext,
     StudyError,
+    StudyNotApplicableError,
     StudyOptions,
     StudyResult,
 )
@@ -322,7 +323,9 @@ def test_options_refused(data_dir: Path) -> None:
     with pytest.raises(StudyError, match="window_date"):
         _run(data_dir, extra={"window_date": "arrest"})
     # 2008-09: the 2 years after need treatment data to 2011-03-30; they end 2010-03-31
-    with pytest.raises(StudyError, match="not all followed for 2 years"):
+    with pytest.raises(StudyNotApplicableError,
+                       match=r"2008-09 needs data from 2006-04-01 to 2011-03-30 .* the data "
+                       r"span 2004-04-01 to 2010-03-31"):
         _run(data_dir, year="2008-09")
 
 

@@ -30,6 +30,20 @@ class StudyError(InputError):
     """A study cannot run: no mart, a bad option, an empty cohort."""
 
 
+class StudyNotApplicableError(StudyError):
+    """The data lack what the study needs (years, a source, anyone in the cohort).
+
+    Not a fault of the data or of the options: the study has nothing to say on this
+    data. The message is one line saying what is missing; ``recoverylink study``
+    exits with code 2, and ``publish build`` leaves the study out, saying why.
+    ``reason`` is what the publication says (no command-line hints).
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason if reason is not None else message
+
+
 @dataclass(frozen=True)
 class StudyOptions:
     data_dir: Path

@@ -22,7 +22,6 @@ Options (``--set KEY=VALUE``):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -35,11 +34,20 @@ from recoverylink.studies.base import (
     Headline,
     StudyContext,
     StudyError,
+    StudyNotApplicableError,
     StudyResult,
     Table,
     financial_year,
 )
 from recoverylink.studies.charts import bar_chart, step_chart
+from recoverylink.studies.coverage import (
+    DataCoverage,
+    Windows,
+    YearChoice,
+    add_years,
+    choose_year,
+    data_coverage,
+)
 
 STUDY = "long_term"
 DEFAULT_YEAR = "2005-06"
@@ -304,24 +312,57 @@ def _has_link_probability(ctx: StudyContext) -> bool:
     return bool(found == 2)
 
 
+WINDOWS = Windows(before_years=0, after_years=FOLLOW_UP_YEARS, after_exclusive=False,
+                  what=f"the {FOLLOW_UP_YEARS} years after it")
+"""Exits in the year, each followed for 4 years: (exit, exit + 4 years]."""
+INCOMPLETE_HINT = ("to run it anyway, --set allow_incomplete_follow_up=yes censors the follow-up "
+                   "at the end of the data")
+
+
+def _choose_year(requested: str | None, data: DataCoverage, allow_incomplete: bool
+                 ) -> YearChoice:
+    """The cohort year (studies.coverage); with ``allow_incomplete``, a year with less
+    than 4 years after it in the data when none has them: the one asked for, or else
+    the earliest year in the data (the longest follow-up)."""
+    hint = "" if allow_incomplete else INCOMPLETE_HINT
+    try:
+        return choose_year(STUDY, requested, DEFAULT_YEAR, WINDOWS, data, data.pnc, hint)
+    except StudyNotApplicableError:
+        if not allow_incomplete:
+            raise
+    start, end = data.span(police=data.pnc)
+    text = data.span_text(police=data.pnc)
+    if requested is not None:
+        fy_start = financial_year(requested)[0]
+        if not start <= fy_start <= end:
+            raise StudyNotApplicableError(
+                f"study {STUDY}: {requested} is outside the data, which span {text}"
+            ) from None
+        return YearChoice(requested, f"{requested}, chosen with --year, followed to the end "
+                                     f"of the data (the data span {text}).")
+    earliest = f"{start.year}-{(start.year + 1) % 100:02d}"
+    return YearChoice(earliest, f"{earliest}: no year has the {FOLLOW_UP_YEARS} years after "
+                                f"it in the data, {text}; {earliest}, the earliest, has the "
+                                "longest follow-up (allow_incomplete_follow_up).")
+
+
 def run(ctx: StudyContext) -> StudyResult:
     options = ctx.options
     _check_options(options.extra)
-    year = options.year or DEFAULT_YEAR
-    fy = financial_year(year)
     cjs_days = _cjs_days(options.extra)
     allow_incomplete = _flag(options.extra, "allow_incomplete_follow_up")
-    last_day = date(fy[1].year + FOLLOW_UP_YEARS, fy[1].month, fy[1].day)
-    complete = last_day <= ctx.data_end
-    if not complete and not allow_incomplete:
-        raise StudyError(
-            f"the data end on {ctx.data_end}: people leaving treatment in {year} are not all "
-            f"followed for {FOLLOW_UP_YEARS} years (that needs data to {last_day}); choose an "
-            "earlier year, or --set allow_incomplete_follow_up=yes to censor at the end of "
-            "the data"
+    data = data_coverage(ctx)
+    if not data.pnc and not data.drug_tests:
+        raise StudyNotApplicableError(
+            f"study {STUDY}: needs the police records or drug tests on arrest to tell "
+            "sustained recovery from drug-related offending, and neither has been loaded"
         )
-    if fy[0] > ctx.data_end:
-        raise StudyError(f"the data end on {ctx.data_end}, before {year} begins")
+    chosen = _choose_year(options.year, data, allow_incomplete)
+    year = chosen.year
+    fy = financial_year(year)
+    last_day = add_years(fy[1], FOLLOW_UP_YEARS)
+    span_end = data.span(police=data.pnc)[1]
+    complete = last_day <= span_end
 
     p = options.min_link_probability
     if p is not None:
@@ -338,7 +379,9 @@ def run(ctx: StudyContext) -> StudyResult:
     ctx.sql(STUDY, "outcomes", {"data_end": ctx.data_end, "cjs_days": cjs_days})
     rows = ctx.frame(STUDY, "outcome_rows")
     if rows.empty:
-        raise StudyError(f"no one left treatment in {year} (after the exclusions)")
+        raise StudyNotApplicableError(
+            f"study {STUDY}: no one left treatment in {year} (after the exclusions)"
+        )
     span = ctx.frame(STUDY, "event_span").iloc[0]
 
     counts = {str(r): int(k) for r, k in zip(exclusions["reason"], exclusions["people"],
@@ -387,6 +430,7 @@ def run(ctx: StudyContext) -> StudyResult:
     ]
 
     cohort = [
+        f"Cohort year {chosen.reason}",
         f"{leavers:,} people left treatment in {year} ({fy[0]} to {fy[1]}): a treatment "
         "journey of theirs ended in the year; the last such journey is their exit "
         f"({int((rows['journeys_ended_in_year'] > 1).sum()):,} of the cohort ended more "
@@ -453,8 +497,15 @@ def run(ctx: StudyContext) -> StudyResult:
     if pd.notna(first_test) and pd.Timestamp(first_test).date() > fy[0]:
         caveats.append(f"The drug tests in the data begin on {first_test}, after the "
                        "cohort's year begins: early offending may be missed.")
+    if not data.pnc:
+        caveats.insert(0, "No police records have been loaded: drug-related offending is "
+                       "positive drug tests on arrest only, so sustained recovery is "
+                       "overstated.")
+    if not data.drug_tests:
+        caveats.insert(0, "No drug tests on arrest have been loaded: drug-related offending "
+                       "is convictions for trigger offences only.")
     if not complete:
-        caveats.insert(0, f"Follow-up is INCOMPLETE: the data end on {ctx.data_end}, before "
+        caveats.insert(0, f"Follow-up is INCOMPLETE: the data end on {span_end}, before "
                        f"the last exit's {FOLLOW_UP_YEARS} years are over ({last_day}). "
                        "Outcomes are so far, not final.")
 
@@ -491,6 +542,7 @@ def run(ctx: StudyContext) -> StudyResult:
 
     parameters: dict[str, Any] = {
         "year": year,
+        "year_chosen": chosen.reason,
         "follow_up_years": FOLLOW_UP_YEARS,
         "cjs_days": cjs_days,
         "min_link_probability": p,

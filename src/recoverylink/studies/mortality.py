@@ -41,11 +41,13 @@ from recoverylink.studies.base import (
     Headline,
     StudyContext,
     StudyError,
+    StudyNotApplicableError,
     StudyResult,
     Table,
     financial_year,
 )
 from recoverylink.studies.charts import bar_chart
+from recoverylink.studies.coverage import data_coverage
 
 STUDY = "mortality"
 DAYS_PER_YEAR = 365.25
@@ -78,8 +80,9 @@ def study_window(ctx: StudyContext) -> tuple[date, date]:
         return data_start, data_end
     start, end = financial_year(ctx.options.year)
     if end < data_start or start > data_end:
-        raise StudyError(
-            f"{ctx.options.year} is outside the data ({data_start} to {data_end})"
+        raise StudyNotApplicableError(
+            f"study {STUDY}: {ctx.options.year} is outside the data ({data_start} to "
+            f"{data_end})"
         )
     return max(start, data_start), min(end, data_end)
 
@@ -301,6 +304,10 @@ def _years(rows: Mapping[Any, Mapping[Any, Any]], period: str) -> float:
 
 def run(ctx: StudyContext) -> StudyResult:
     options = ctx.options
+    if not data_coverage(ctx).deaths:
+        raise StudyNotApplicableError(
+            f"study {STUDY}: needs death registrations, and none have been loaded"
+        )
     window = study_window(ctx)
     caveats: list[str] = []
     if _has_column(ctx, "deaths", "link_probability"):
@@ -328,8 +335,9 @@ def run(ctx: StudyContext) -> StudyResult:
     people = ctx.frame(STUDY, "people")
     cohort = ctx.frame(STUDY, "cohort", _sql_params("cohort", values)).iloc[0]
     if strata_raw.empty:
-        raise StudyError(
-            f"no time at risk in {window[0]} to {window[1]}: no consenting journey in it"
+        raise StudyNotApplicableError(
+            f"study {STUDY}: no time at risk in {window[0]} to {window[1]}: no consenting "
+            "journey in it"
         )
     rates, period_label = reference_rates(window)
     strata = with_expected(strata_raw, rates)

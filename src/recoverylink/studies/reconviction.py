@@ -35,26 +35,31 @@ from typing import Any
 
 import pandas as pd
 
-from recoverylink.stats.clustered import (
-    NAN_RATIO,
-    Ratio,
-    percent,
-    placebo_adjusted,
-    rate_ratio,
-    ratio_of_proportions,
-    ratio_of_rate_ratios,
-    share_of_sum,
-)
+from recoverylink.stats.clustered import percent, share_of_sum
 from recoverylink.studies.base import (
     Chart,
     Headline,
     StudyContext,
     StudyError,
+    StudyNotApplicableError,
     StudyResult,
     Table,
     financial_year,
 )
 from recoverylink.studies.charts import bar_chart
+from recoverylink.studies.coverage import Windows, choose_year, data_coverage
+from recoverylink.studies.reconviction_tables import (
+    PUBLISHED_CHANGE,
+    SENSITIVITY_ROWS,
+    Frames,
+    hard_core_table,
+    headline_figures,
+    offence_table,
+    outcome_table,
+    rows_by,
+    rtm_table,
+    substance_table,
+)
 
 STUDY = "reconviction"
 DEFAULT_YEAR = "2006-07"
@@ -69,41 +74,16 @@ DEFAULTS: dict[str, Any] = {
 }
 OPTIONS = tuple(DEFAULTS)
 
-OUTCOME_LABELS = {
-    "all": "All offenders",
-    "retained": "Retained for the 2 years",
-    "completed": "Completed after at least 6 months",
-    "completed_not_returned": "Completed and did not return in the 2 years",
-    "completed_returned": "Completed and returned in the 2 years",
-    "dropped_out": "Dropped out",
-    "dropped_out_returned": "Dropped out and returned in the 2 years",
-    "other": "Other (transfer, died, moved away, completed within 6 months)",
-}
-PUBLISHED_CHANGE = {
-    "retained": (-47.0, "-47%"),
-    "completed": (-48.0, "-48%"),
-    "completed_not_returned": (-61.0, "-61%"),
-    "dropped_out": (-15.0, "-15%"),
-    "soliciting": (-59.0, "-59%"),
-    "fraud_forgery": (-57.0, "-57%"),
-    "theft": (-24.0, "-24%"),
-}
-OFFENCE_LABELS = {
-    "theft": "Theft",
-    "burglary": "Burglary",
-    "fraud_forgery": "Fraud and forgery",
-    "robbery": "Robbery",
-    "drug_possession": "Drug possession",
-    "drug_supply": "Drug supply",
-    "soliciting": "Soliciting",
-    "other": "Other trigger offences",
-}
 LEFT_OUT_LABELS = {
     "no_consent": "submitted without consent (a person of one episode, never linked)",
     "alcohol_only": "alcohol only, or no substance (the published cohort was of drug users)",
     "not_new": "not a new presentation: the previous journey ended less than 6 months before",
 }
 PUBLISHED_COHORT = "53,851 (all England)"
+WINDOWS = Windows(before_years=2, after_years=2, after_exclusive=True,
+                  what="the 2 years before and the 2 years after it")
+"""Convictions in the 2 years before and after each start in the year (the early
+pre-period window, 4 years back, is a caveat when the data miss it)."""
 
 
 # --- options ----------------------------------------------------------------
@@ -161,15 +141,6 @@ def settings(extra: Mapping[str, Any], min_link_probability: float | None) -> Se
 # --- running the SQL ----------------------------------------------------------
 
 
-@dataclass
-class Frames:
-    """What one pass of the SQL gives at one cut and window date."""
-
-    persons: pd.DataFrame
-    groups: pd.DataFrame
-    statuses: dict[str, int]
-
-
 def _years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -196,227 +167,30 @@ def _pass(ctx: StudyContext, cut: float, doubt: float, by_offence_date: bool,
     )
 
 
-# --- the figures --------------------------------------------------------------
-
-
-def _masks(p: pd.DataFrame) -> dict[str, pd.Series]:
-    return {
-        "all": pd.Series(True, index=p.index),
-        "retained": p["outcome"] == "retained",
-        "completed": p["outcome"] == "completed",
-        "completed_not_returned": (p["outcome"] == "completed") & ~p["returned"],
-        "completed_returned": (p["outcome"] == "completed") & p["returned"],
-        "dropped_out": p["outcome"] == "dropped_out",
-        "dropped_out_returned": (p["outcome"] == "dropped_out") & p["returned"],
-        "other": p["outcome"] == "other",
-    }
-
-
-def outcome_table(p: pd.DataFrame) -> pd.DataFrame:
-    offenders = p["before"] > 0
-    rows = []
-    for key, mask in _masks(p).items():
-        o = p[mask & offenders]
-        change = rate_ratio(o["after"], o["before"]).change()
-        published = PUBLISHED_CHANGE.get(key, (math.nan, ""))
-        rows.append({
-            "group": key,
-            "label": OUTCOME_LABELS[key],
-            "people": int(mask.sum()),
-            "offenders": len(o),
-            "convictions_before": int(o["before"].sum()),
-            "convictions_after": int(o["after"].sum()),
-            "change_pct": change[0],
-            "lower95": change[1],
-            "upper95": change[2],
-            "published_change_pct": published[0],
-        })
-    return pd.DataFrame(rows)
-
-
-def offence_table(p: pd.DataFrame, g: pd.DataFrame) -> pd.DataFrame:
-    offenders = p.loc[p["before"] > 0, ["person_id"]]
-    rows = []
-    groups = [x for x in OFFENCE_LABELS if x in set(g["offence_group"])]
-    groups += sorted(set(g["offence_group"]) - set(groups))
-    for group in groups:
-        mine = g[g["offence_group"] == group][["person_id", "before", "after"]]
-        o = offenders.merge(mine, on="person_id", how="left").fillna({"before": 0, "after": 0})
-        change = rate_ratio(o["after"], o["before"]).change()
-        published = PUBLISHED_CHANGE.get(group, (math.nan, ""))
-        rows.append({
-            "offence_group": group,
-            "label": OFFENCE_LABELS.get(group, group),
-            "offenders_with_one_before": int((o["before"] > 0).sum()),
-            "convictions_before": int(o["before"].sum()),
-            "convictions_after": int(o["after"].sum()),
-            "change_pct": change[0],
-            "lower95": change[1],
-            "upper95": change[2],
-            "published_change_pct": published[0],
-        })
-    return pd.DataFrame(rows)
-
-
-def substance_table(p: pd.DataFrame) -> tuple[pd.DataFrame, Ratio]:
-    rows = []
-    counts = {}
-    for key, label, mask in (
-        ("opiate_crack", "Heroin (or other opiate) or crack users", p["opiate_crack"]),
-        ("other_drugs", "Other drug users", ~p["opiate_crack"]),
-    ):
-        people = p[mask]
-        k = int((people["before"] > 0).sum())
-        counts[key] = (k, len(people))
-        pct = percent(k, len(people))
-        o = people[people["before"] > 0]
-        change = rate_ratio(o["after"], o["before"]).change()
-        rows.append({
-            "substance": key, "label": label, "people": len(people),
-            "with_conviction_before": k, "pct_with_conviction_before": pct[0],
-            "pct_lower95": pct[1], "pct_upper95": pct[2],
-            "offenders_change_pct": change[0], "change_lower95": change[1],
-            "change_upper95": change[2],
-        })
-    ratio = ratio_of_proportions(*counts["opiate_crack"], *counts["other_drugs"])
-    return pd.DataFrame(rows), ratio
-
-
-def hard_core_table(p: pd.DataFrame, sharp_ratio: float) -> pd.DataFrame:
-    offenders = p[p["before"] > 0]
-    rules = (
-        (f"at least {sharp_ratio:g} times as many after as before (the headline)",
-         lambda o: o["after"] >= sharp_ratio * o["before"]),
-        (f"at least {sharp_ratio:g} times as many and at least 2 more",
-         lambda o: (o["after"] >= sharp_ratio * o["before"]) & (o["after"] - o["before"] >= 2)),
-        ("at least 3 times as many after as before",
-         lambda o: o["after"] >= 3 * o["before"]),
-        ("any increase", lambda o: o["after"] > o["before"]),
-    )
-    rows = []
-    for who, people in (
-        ("DIP entrants (referral dip or arrest_referral)", offenders[offenders["dip"]]),
-        ("other offenders", offenders[~offenders["dip"]]),
-    ):
-        for rule, test in rules:
-            k = int(test(people).sum()) if len(people) else 0
-            pct = percent(k, len(people))
-            rows.append({"offenders": who, "definition": rule, "people": len(people),
-                         "with_increase": k, "pct": pct[0], "lower95": pct[1],
-                         "upper95": pct[2]})
-    return pd.DataFrame(rows)
-
-
-def rtm_table(p: pd.DataFrame) -> pd.DataFrame:
-    """Beyond the published study: how much of each fall regression to the mean
-    could explain."""
-    masks = _masks(p)
-    offenders = p["before"] > 0
-    early_offenders = p["early"] > 0
-    drop = p[masks["dropped_out"] & offenders]
-    rows = []
-    for key in ("all", "retained", "completed", "completed_not_returned", "dropped_out",
-                "other"):
-        m = masks[key]
-        o = p[m & offenders]
-        everyone = p[m]
-        actual, placebo, adjusted = placebo_adjusted(
-            (m & offenders).to_numpy(), p["after"], p["before"],
-            (m & early_offenders).to_numpy(), p["early"],
-        )
-        unselected = rate_ratio(everyone["after"], everyone["before"])
-        did = (
-            ratio_of_rate_ratios(o["after"], o["before"], drop["after"], drop["before"])
-            if key not in ("dropped_out", "all") else NAN_RATIO
-        )
-        row: dict[str, Any] = {"group": key, "label": OUTCOME_LABELS[key]}
-        for name, r in (("offenders_change", actual), ("whole_cohort_change", unselected),
-                        ("pre_period_change", placebo), ("pre_period_adjusted", adjusted),
-                        ("vs_dropped_out", did)):
-            c = r.change()
-            row[f"{name}_pct"], row[f"{name}_lower95"], row[f"{name}_upper95"] = c
-        row["pre_period_offenders"] = int((m & early_offenders).sum())
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _rows(frame: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
-    """Each row of ``frame`` as a dict, by its ``key`` column."""
-    return {str(row[key]): {str(k): v for k, v in row.items()}
-            for row in frame.to_dict("records")}
-
-
-def headline_figures(frames: Frames) -> dict[str, float]:
-    """The figures the sensitivity table sets side by side."""
-    p = frames.persons
-    offenders = p[p["before"] > 0]
-    out = _rows(outcome_table(p), "group")
-    off = _rows(offence_table(p, frames.groups), "offence_group")
-    figures: dict[str, float] = {
-        "cohort": float(len(p)),
-        "left_out_doubtful": float(frames.statuses.get("doubtful", 0)),
-        "matched": float(frames.statuses.get("matched", 0)),
-        "matched_looser": float(frames.statuses.get("matched_looser", 0)),
-        "pct_prior": percent(len(offenders), len(p))[0],
-    }
-    for key in ("all", "retained", "completed", "completed_not_returned", "dropped_out"):
-        figures[f"change_{key}"] = float(out[key]["change_pct"])
-    for key in ("theft", "fraud_forgery", "soliciting"):
-        figures[f"change_{key}"] = (
-            float(off[key]["change_pct"]) if key in off else math.nan
-        )
-    figures["dropout_share_after"] = share_of_sum(
-        offenders["after"], offenders["outcome"] == "dropped_out"
-    )[0]
-    return figures
-
-
-SENSITIVITY_ROWS = {
-    "cohort": "Cohort (matched or reliably absent)",
-    "left_out_doubtful": "Left out: neither reliably matched nor absent",
-    "matched": "Matched to the PNC",
-    "matched_looser": "Matched only through a candidate below the run's threshold",
-    "pct_prior": "% with a conviction in the 2 years before",
-    "change_all": "Change in convictions, all offenders (%)",
-    "change_retained": "Change, retained (%)",
-    "change_completed": "Change, completed after at least 6 months (%)",
-    "change_completed_not_returned": "Change, completed and did not return (%)",
-    "change_dropped_out": "Change, dropped out (%)",
-    "change_theft": "Change, theft (%)",
-    "change_fraud_forgery": "Change, fraud and forgery (%)",
-    "change_soliciting": "Change, soliciting (%)",
-    "dropout_share_after": "Drop-outs' share of convictions after (%)",
-}
-
-
 # --- the study ----------------------------------------------------------------
 
 
 def run(ctx: StudyContext) -> StudyResult:
     options = ctx.options
     s = settings(options.extra, options.min_link_probability)
-    year = options.year or DEFAULT_YEAR
+    data = data_coverage(ctx)
+    if not data.pnc:
+        raise StudyNotApplicableError(
+            f"study {STUDY}: needs the police records (a PNC extract) to count convictions, "
+            "and none has been loaded"
+        )
+    chosen = choose_year(STUDY, options.year, DEFAULT_YEAR, WINDOWS, data, police=True)
+    year = chosen.year
     fy = financial_year(year)
     ctx.sql(STUDY, "starts", {"fy_start": fy[0], "fy_end": fy[1]})
     coverage = ctx.frame(STUDY, "coverage").iloc[0]
     last_horizon = _years_later(fy[1], 2)
-    if last_horizon - timedelta(days=1) > ctx.data_end:
-        raise StudyError(
-            f"the treatment data end on {ctx.data_end}: journeys starting in {year} are not "
-            f"all followed for 2 years (that needs data to {last_horizon - timedelta(days=1)}); "
-            "choose an earlier year"
-        )
     if not bool(coverage["has_link_probability"]):
         raise StudyError(
             f"{ctx.schema} has no link_probability on offences: rebuild it with "
             "`recoverylink build`"
         )
-    pnc_end = _day(coverage["pnc_end"])
-    if pnc_end is None or pnc_end < last_horizon - timedelta(days=1):
-        raise StudyError(
-            f"the police records end on {pnc_end}: the 2 years after starts in {year} "
-            f"need convictions to {last_horizon - timedelta(days=1)}; choose an earlier year"
-        )
+    pnc_end = _day(coverage["pnc_end"]) or last_horizon
     left_out = ctx.frame(STUDY, "left_out")
     ctx.sql(STUDY, "cohort")
     ctx.sql(STUDY, "link_strength")
@@ -427,10 +201,17 @@ def run(ctx: StudyContext) -> StudyResult:
     main = _pass(ctx, s.cut, s.doubt, s.by_offence_date, redo_convictions=True)
     p = main.persons
     if p.empty:
-        raise StudyError(f"no one in the cohort for {year}")
+        raise StudyNotApplicableError(
+            f"study {STUDY}: no one in the cohort for {year} (no new drug treatment journey "
+            "with consent started in it, or none reliably matched to or absent from the "
+            "police records)"
+        )
     offenders = p[p["before"] > 0]
     if offenders.empty:
-        raise StudyError(f"no one in the {year} cohort had a conviction in the 2 years before")
+        raise StudyNotApplicableError(
+            f"study {STUDY}: no one in the {year} cohort had a conviction in the 2 years "
+            "before, so there are no convictions to compare"
+        )
 
     # sensitivity: the same figures at other cuts and with the other window date
     columns: list[tuple[str, Frames]] = []
@@ -462,9 +243,9 @@ def run(ctx: StudyContext) -> StudyResult:
     substances, prior_ratio = substance_table(p)
     hard_core = hard_core_table(p, s.sharp_ratio)
     rtm = rtm_table(p)
-    by_group = _rows(outcomes, "group")
-    by_offence = _rows(offences, "offence_group")
-    by_rtm = _rows(rtm, "group")
+    by_group = rows_by(outcomes, "group")
+    by_offence = rows_by(offences, "offence_group")
+    by_rtm = rows_by(rtm, "group")
 
     n = len(p)
     pct_prior = percent(len(offenders), n)
@@ -551,6 +332,7 @@ def run(ctx: StudyContext) -> StudyResult:
     started = int(sum(reasons.values()))
     st = main.statuses
     cohort = [
+        f"Cohort year {chosen.reason}",
         f"{started:,} people started a treatment journey in {year} ({fy[0]} to {fy[1]}).",
     ]
     for reason, label in LEFT_OUT_LABELS.items():
@@ -718,7 +500,8 @@ def run(ctx: StudyContext) -> StudyResult:
         ))
 
     parameters: dict[str, Any] = {
-        "year": year, "reliability_cut": s.cut, "doubt": s.doubt, "strict": s.strict,
+        "year": year, "year_chosen": chosen.reason, "reliability_cut": s.cut,
+        "doubt": s.doubt, "strict": s.strict,
         "loose": s.loose, "window_date": "offence" if s.by_offence_date else "conviction",
         "sharp_ratio": s.sharp_ratio, "run_threshold": run_threshold,
         "min_link_probability": options.min_link_probability,

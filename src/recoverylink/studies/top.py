@@ -31,7 +31,7 @@ from recoverylink.studies.base import (
     Chart,
     Headline,
     StudyContext,
-    StudyError,
+    StudyNotApplicableError,
     StudyResult,
     Table,
     financial_year,
@@ -275,7 +275,10 @@ def run(ctx: StudyContext) -> StudyResult:
     units = ctx.frame(STUDY, "reviewed")
     if units.empty:
         where = f" in {options.year}" if options.year else ""
-        raise StudyError(f"no journey with a start TOP{where} and a later review")
+        raise StudyNotApplicableError(
+            f"study {STUDY}: no journey with a start TOP{where} and a later review, so "
+            "there is no change to measure"
+        )
     units = prepare(units)
     england = england_table(units)
     groups = substance_table(units)
