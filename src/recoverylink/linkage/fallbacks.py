@@ -47,6 +47,9 @@ MIN_EM_PAIRS = 500
 """An EM pass on fewer pairs than this is skipped (Splink's guidance: a few hundred
 at the very least)."""
 PRIOR_BOUNDS = (1e-12, 0.5)
+BOOTSTRAP_VALUE = 1e-6
+"""Only while a new job's first reference model is trained (it has none yet): the
+value of a parameter that needs a fallback, Splink's own for a level never seen."""
 """A fallback prior is kept within these bounds."""
 
 ESTIMATED = "estimated"
@@ -78,15 +81,19 @@ class ParameterSource:
 
 
 def reference_model(job: Job) -> dict[str, Any]:
-    """The shipped reference model of ``job`` (Splink's model dict with our block)."""
+    """The shipped reference model of ``job`` (Splink's model dict with our block).
+
+    A job without one (only while a new job's first reference model is being
+    trained by ``bench/reference_models.py``) gets an empty model: training
+    then runs as it would, and stops with :class:`ReferenceModelError` only if
+    it needs a fallback.
+    """
     name = f"{job.name}.json"
     try:
         text = resources.files("recoverylink.linkage").joinpath(
             "reference_models", name).read_text("utf-8")
-    except (FileNotFoundError, OSError) as err:
-        raise ReferenceModelError(
-            f"no reference model for linkage job {job.name} ({name}): reinstall RecoveryLink"
-        ) from err
+    except (FileNotFoundError, OSError):
+        return {"comparisons": [], "recoverylink": {"job": job.name, "missing": name}}
     document: dict[str, Any] = json.loads(text)
     return document
 
@@ -130,6 +137,10 @@ def fallback_prior(job: Job, reference: dict[str, Any], rows: dict[str, int]) ->
     record. The same rate on this input's smaller side, over its possible pairs.
     """
     about = reference.get("recoverylink", {})
+    if "missing" in about:
+        raise ReferenceModelError(
+            f"linkage job {job.name} needs a fallback prior and RecoveryLink has no reference "
+            f"model for it ({about['missing']}): reinstall RecoveryLink")
     ref_rows = {k: int(v) for k, v in about.get("records", {}).items()}
     ref_pairs = possible_pairs(job, ref_rows)
     ref_side = min(ref_rows[s] for s in job.sources)
@@ -162,8 +173,8 @@ def sanitise(
     for comparison in out["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         for parameter in ("m", "u"):
-            sources.extend(
-                _fill_comparison(job, comparison, levels, parameter, ref, estimated))
+            sources.extend(_fill_comparison(job, comparison, levels, parameter, ref, estimated,
+                                            "missing" in reference.get("recoverylink", {})))
     return out, sources
 
 
@@ -174,11 +185,14 @@ def _fill_comparison(
     parameter: str,
     ref: dict[tuple[str, str], dict[str, float]],
     estimated: dict[tuple[str, str], dict[str, bool]],
+    bootstrap: bool = False,
 ) -> list[ParameterSource]:
     column = f"{parameter}_probability"
     reasons: dict[int, str] = {}
     for i, level in enumerate(levels):
         key = _level_key(comparison, level)
+        if key not in ref and bootstrap:
+            ref[key] = {"m": BOOTSTRAP_VALUE, "u": BOOTSTRAP_VALUE}
         if key not in ref:
             raise ReferenceModelError(
                 f"the reference model of linkage job {job.name} has no level {key[1]!r} of "

@@ -8,7 +8,10 @@ One model per job, each trained on its own pairs:
 - ``drug_tests_pnc`` and ``drug_tests_treatment``: drug tests that carry no PNC
   id (or one that names no nominal) against PNC identities and treatment
   records; a test with a PNC id is linked to its nominal by the id;
-- ``deaths_treatment`` and ``deaths_pnc``: death registrations against both.
+- ``deaths_treatment``, ``deaths_drug_tests`` and ``deaths_pnc``: death
+  registrations against treatment records, drug tests without a usable PNC id
+  (a person tested on arrest but never in treatment nor on the extract) and
+  PNC identities.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from recoverylink.linkage import comparisons as c
 
 MODEL_FORMAT = "recoverylink-linkage-model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 """Bumped whenever the inputs or comparisons change in a way a saved model cannot follow."""
 
 # Blocking: a pair is scored if it agrees on any of these. Together they catch
@@ -170,6 +173,21 @@ JOBS: tuple[Job, ...] = (
          "l.dob = r.dob AND l.first_initial = r.first_initial"),
         ("l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
          "AND l.dob = r.dob AND l.sex = r.sex AND l.postcode_district = r.postcode_district",),
+        0.6,
+    ),
+    Job(
+        "deaths_drug_tests",
+        "Death registrations and drug tests without a usable PNC id",
+        "deaths",
+        "drug_tests",
+        (*_INITIALS, c.timeline(treatment_discharge=False)),
+        tuple(BLOCKING_INITIALS_AND_DOB),
+        ("l.dob = r.dob AND l.last_initial = r.last_initial",
+         "l.dob = r.dob AND l.first_initial = r.first_initial",
+         "l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.sex = r.sex"),
+        ("l.first_initial = r.first_initial AND l.last_initial = r.last_initial "
+         "AND l.dob = r.dob AND l.sex = r.sex",),
         0.6,
     ),
     Job(

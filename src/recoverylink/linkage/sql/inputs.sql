@@ -190,9 +190,11 @@ named AS (
     FROM committed_deaths AS d
 ),
 tests AS (
-    -- drug tests whose PNC id names no nominal in the extract, or that had none
+    -- drug tests whose PNC id names no nominal in the extract, or that had none:
+    -- none is linked by its id, so all are linked by the models (with no PNC
+    -- extract at all, every test is here)
     SELECT t.record_id AS unique_id, 'drug_tests' AS source, false AS is_alias,
-           (t.pnc_id IS NOT NULL AND t.pnc_id <> '') AS has_pnc_id,
+           false AS has_pnc_id,
            nullif(upper(trim(t.first_initial)), '') AS first_initial,
            nullif(upper(trim(t.last_initial)), '') AS last_initial,
            t.date_of_birth AS dob, nullif(t.sex, 'not_stated') AS sex, w.police_force
