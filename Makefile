@@ -47,29 +47,19 @@ $(NPM_STAMP): package.json package-lock.json | system
 venv: $(STAMP) $(NPM_STAMP) system
 
 demo: venv
-	@echo "==> [1/10] Generating a synthetic England (scale $(DEMO_SCALE), seed $(DEMO_SEED)) in $(DEMO_DIR)/synth"
+	@echo "==> [1/5] Generating a synthetic England (scale $(DEMO_SCALE), seed $(DEMO_SEED)) in $(DEMO_DIR)/synth"
 	$(BIN)/recoverylink synth --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --out $(DEMO_DIR)/synth --force
-	@echo "==> [2/10] Checking it against published figures"
-	$(BIN)/recoverylink synth --check $(DEMO_DIR)/synth || echo "(the figures marked FAIL are outside their tolerance at this small scale)"
-	@echo "==> [3/10] Ingesting every submission into $(DEMO_DIR)/data"
-	rm -rf $(DEMO_DIR)/data
-	$(BIN)/recoverylink ingest $(DEMO_DIR)/synth --data-dir $(DEMO_DIR)/data
-	$(BIN)/recoverylink status --data-dir $(DEMO_DIR)/data --limit 10
-	@echo "==> [4/10] Linking records into persons"
+	@echo "==> [2/5] Checking it against published figures"
+	@# a figure checked can still miss by chance at this small scale: the demo goes on
+	$(BIN)/recoverylink synth --check $(DEMO_DIR)/synth || echo "(A figure with enough people to check is outside its tolerance here. At a hundredth of England one can miss by chance; at full size every figure is within tolerance: see docs/synthetic-england.md. The demo goes on.)"
+	@echo "==> [3/5] From the raw files to the published site: recoverylink run (ingest, link, build, indicators, studies, publish)"
+	@# the same synthetic England as last time resumes (steps done are skipped); another starts afresh
+	@cmp -s $(DEMO_DIR)/synth/manifest.json $(DEMO_DIR)/data/demo-manifest.json || rm -rf $(DEMO_DIR)/data
+	@mkdir -p $(DEMO_DIR)/data && cp $(DEMO_DIR)/synth/manifest.json $(DEMO_DIR)/data/demo-manifest.json
 	@# the demo links with a throwaway key unless you set your own
 	RECOVERYLINK_PSEUDONYM_KEY="$${RECOVERYLINK_PSEUDONYM_KEY:-demo-$$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')}" \
-		$(BIN)/recoverylink link --data-dir $(DEMO_DIR)/data --truth $(DEMO_DIR)/synth/truth
-	@echo "==> [5/10] Building the mart"
-	$(BIN)/recoverylink build --data-dir $(DEMO_DIR)/data
-	@echo "==> [6/10] Computing the indicators"
-	$(BIN)/recoverylink indicators --data-dir $(DEMO_DIR)/data --population-scale $(DEMO_SCALE)
-	@echo "==> [7/10] Running the outcome studies: reconviction, long_term, mortality, top"
-	$(BIN)/recoverylink study reconviction --data-dir $(DEMO_DIR)/data
-	$(BIN)/recoverylink study long_term --data-dir $(DEMO_DIR)/data
-	$(BIN)/recoverylink study mortality --data-dir $(DEMO_DIR)/data
-	$(BIN)/recoverylink study top --data-dir $(DEMO_DIR)/data
-	@echo "==> [8/10] Building the publication database and downloads"
-	$(BIN)/recoverylink publish build --data-dir $(DEMO_DIR)/data
+		$(BIN)/recoverylink run $(DEMO_DIR)/synth --data-dir $(DEMO_DIR)/data \
+		--truth $(DEMO_DIR)/synth/truth --population-scale $(DEMO_SCALE)
 	@echo ""
 	@echo "Synthetic England written to $(DEMO_DIR)/synth (truth in $(DEMO_DIR)/synth/truth)."
 	@echo "Loaded into $(DEMO_DIR)/data: warehouse.duckdb, identity.duckdb, landing/ (the archive), logs/."
@@ -78,12 +68,12 @@ demo: venv
 	@echo "Studies: $(DEMO_DIR)/data/outputs/studies/*/report.html."
 	@echo "Publication: $(DEMO_DIR)/data/publish/publication.duckdb and $(DEMO_DIR)/data/publish/downloads/."
 	@if [ -n "$(NO_SERVE)" ] && [ "$(NO_SERVE)" != "0" ]; then \
-		echo "==> [9/10] Not serving (NO_SERVE=$(NO_SERVE)). To see the site: $(BIN)/recoverylink serve --data-dir $(DEMO_DIR)/data"; \
+		echo "==> [4/5] Not serving (NO_SERVE=$(NO_SERVE)). To see the site: $(BIN)/recoverylink serve --data-dir $(DEMO_DIR)/data"; \
 	else \
-		echo "==> [9/10] Serving the website (Ctrl-C to stop)"; \
+		echo "==> [4/5] Serving the website (Ctrl-C to stop)"; \
 		$(BIN)/recoverylink serve --data-dir $(DEMO_DIR)/data --host $(DEMO_HOST) --port $(DEMO_PORT); \
 	fi
-	@echo "==> [10/10] Done."
+	@echo "==> [5/5] Done."
 
 test: venv
 	$(BIN)/ruff check src tests

@@ -15,15 +15,22 @@ def dry_run(*args: str) -> str:
     ).stdout
 
 
-def test_demo_runs_every_step_in_order_then_serves() -> None:
+def test_demo_generates_checks_runs_every_step_then_serves() -> None:
     text = dry_run("demo", "DEMO_DIR=/tmp/rl-demo-dry-run")
-    text = text[text.index("==> [1/10]"):]  # the demo's own steps, after the setup
+    text = text[text.index("==> [1/5]"):]  # the demo's own steps, after the setup
     build, serving = text.split("\nif ", 1)
-    steps = re.findall(r"recoverylink (synth --scale|ingest|link|build|indicators|study \w+|"
-                       r"publish build)", build)
-    assert steps == ["synth --scale", "ingest", "link", "build", "indicators",
-                     "study reconviction", "study long_term", "study mortality", "study top",
-                     "publish build"]
+    commands = re.findall(r"\.venv/bin/recoverylink (\w+)", build)
+    assert commands == ["synth", "synth", "run"]
+    assert "recoverylink synth --scale 0.01 --seed 2006 --out /tmp/rl-demo-dry-run/synth" in build
+    assert "recoverylink synth --check /tmp/rl-demo-dry-run/synth" in build
+    # one command from the raw files to the publication, with the truth and the scale
+    start = build.index(".venv/bin/recoverylink run")
+    run = " ".join(build[start:].split("\\\n")).split("\n")[0].removeprefix(".venv/bin/")
+    assert re.fullmatch(r"recoverylink run /tmp/rl-demo-dry-run/synth --data-dir "
+                        r"/tmp/rl-demo-dry-run/data\s+--truth /tmp/rl-demo-dry-run/synth/truth "
+                        r"--population-scale 0\.01", run.strip()), run
+    # with a throwaway key unless one is set
+    assert 'RECOVERYLINK_PSEUDONYM_KEY="${RECOVERYLINK_PSEUDONYM_KEY:-demo-' in build
     assert serving.startswith('[ -n "" ]')  # NO_SERVE not set: the else branch serves
     else_branch = serving.split("else", 1)[1]
     assert re.search(r"^\s*\.venv/bin/recoverylink serve --data-dir /tmp/rl-demo-dry-run/data "
@@ -32,7 +39,7 @@ def test_demo_runs_every_step_in_order_then_serves() -> None:
 
 def test_no_serve_stops_after_building() -> None:
     text = dry_run("demo", "NO_SERVE=1")
-    serving = text[text.index("==> [1/10]"):].split("\nif ", 1)[1]
+    serving = text[text.index("==> [1/5]"):].split("\nif ", 1)[1]
     condition, then_branch = serving.split("; then", 1)
     assert condition == '[ -n "1" ] && [ "1" != "0" ]'
     then_branch = then_branch.split("else", 1)[0]
