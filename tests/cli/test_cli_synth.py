@@ -113,8 +113,9 @@ def test_check_passing(run, fake_check, tmp_path: Path) -> None:
     # The share 0.55 is shown as a percentage, its tolerance 0.02 in percentage points.
     assert "55.0%" in result.out and "54.8%" in result.out and "±2.0 pp" in result.out
     assert "290,000" in result.out and "288,500" in result.out and "±5,000" in result.out
-    assert "2 of 2 figures within tolerance (profile auto)" in result.out
-    assert "FAIL" not in result.out
+    assert "2 of 2 figures checked are within tolerance (profile auto)" in result.out
+    assert "Calibration check passed" in result.out
+    assert "FAIL" not in result.out and "too few" not in result.out
 
 
 def test_check_failing_exits_1(run, fake_check, tmp_path: Path) -> None:
@@ -128,8 +129,25 @@ def test_check_failing_exits_1(run, fake_check, tmp_path: Path) -> None:
     assert fake_check.calls[0]["profile"] == "small"
     assert "61.0%" in result.out and "FAIL" in result.out
     assert "too many opiate users" in result.out
-    assert "1 of 2 figures within tolerance (profile small)" in result.out
+    assert "1 of 2 figures checked are within tolerance (profile small)" in result.out
+    assert "Calibration check FAILED: 1 figure checked is outside tolerance" in result.out
     assert result.err == ""
+
+
+def test_a_figure_with_too_few_people_neither_passes_nor_fails(
+    run, fake_check, tmp_path: Path
+) -> None:
+    row = fake_check.report.rows[1]
+    note = "too few people to check (12 people: its standard error 14.1 pp is more than ...)"
+    fake_check.report.rows[1] = dataclasses.replace(
+        row, measured=0.20, passed=True, checked=False, note=note
+    )
+    result = run("synth", "--check", str(tmp_path))
+    assert result.code == 0, result.err
+    assert "too few" in result.out and "12 people" in result.out and "FAIL" not in result.out
+    assert "1 of 1 figures checked are within tolerance" in result.out
+    assert "1 had too few people to check" in result.out
+    assert "Calibration check passed" in result.out
 
 
 def test_check_keeps_its_data_in_a_new_data_dir(run, fake_check, tmp_path: Path) -> None:
@@ -168,3 +186,17 @@ def test_unknown_tolerance_profile_exits_2(run, fake_check, tmp_path: Path) -> N
     result = run("synth", "--check", str(tmp_path), "--tolerance-profile", "huge")
     assert result.code == 2
     assert "huge" in result.err
+
+
+def test_a_figure_not_measured_at_this_scale_is_counted_apart(
+    run, fake_check, tmp_path: Path
+) -> None:
+    row = fake_check.report.rows[1]
+    fake_check.report.rows[1] = dataclasses.replace(
+        row, measured=float("nan"), checked=False,
+        note="not measured at this scale (too few people per area)",
+    )
+    result = run("synth", "--check", str(tmp_path))
+    assert result.code == 0, result.err
+    assert "not measured" in result.out and "had too few" not in result.out
+    assert "1 not measured at this scale" in result.out

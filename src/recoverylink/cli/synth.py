@@ -17,7 +17,7 @@ from rich.markup import escape
 from recoverylink.cli.errors import ExitCode
 from recoverylink.cli.progress import RichProgress
 from recoverylink.cli.state import cli_state
-from recoverylink.cli.synth_report import check_table, summary_table
+from recoverylink.cli.synth_report import check_table, summary_table, verdict
 
 ToleranceProfile = Literal["auto", "scale1", "small"]
 
@@ -196,13 +196,9 @@ def run_calibration_check(
             directory, profile=profile, progress=progress, config=settings, data_dir=data_dir
         )
     console.print(check_table(report.rows, title=f"Calibration check of {escape(str(directory))}"))
-    failed = sum(1 for row in report.rows if not row.passed)
-    within = len(report.rows) - failed
-    console.print(
-        f"{within} of {len(report.rows)} figures within tolerance (profile {profile})",
-        highlight=False,
+    text, passed = verdict(
+        report.rows, getattr(report, "scale", 1.0), getattr(report, "profile", profile)
     )
-    if not report.passed:
-        console.print("[bold red]Calibration check FAILED[/]")
+    console.print(text, highlight=False)
+    if not passed:
         raise typer.Exit(ExitCode.FAILED)
-    console.print("[bold green]Calibration check passed[/]")

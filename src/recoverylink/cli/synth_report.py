@@ -27,6 +27,8 @@ class CheckRow(Protocol):
     def passed(self) -> bool: ...
     @property
     def note(self) -> str: ...
+    @property
+    def checked(self) -> bool: ...
 
 
 def format_value(value: float, unit: str) -> str:
@@ -92,10 +94,52 @@ def check_table(rows: Iterable[CheckRow], title: str) -> Table:
             format_value(row.published, row.unit),
             format_value(row.measured, row.unit),
             format_tolerance(row.tolerance, row.unit),
-            "[green]pass[/]" if row.passed else "[bold red]FAIL[/]",
+            _result(row),
         ]
         table.add_row(*cells, *([escape(row.note)] if with_notes else []))
     return table
+
+
+TOO_FEW = "too few people to check"
+"""How the check's note begins for a figure too noisy at this size (synth.check.TOO_FEW)."""
+
+
+def _too_few(row: CheckRow) -> bool:
+    return not row.checked and row.note.startswith(TOO_FEW)
+
+
+def _result(row: CheckRow) -> str:
+    if not row.checked:
+        return "[yellow]too few[/]" if _too_few(row) else "not measured"
+    return "[green]pass[/]" if row.passed else "[bold red]FAIL[/]"
+
+
+def verdict(rows: Iterable[CheckRow], scale: float, profile: str) -> tuple[str, bool]:
+    """The check's last lines, and whether it passed: every figure checked is within
+    tolerance (figures too noisy at this size, or not measured, are counted apart)."""
+    rows = list(rows)
+    checked = [r for r in rows if r.checked]
+    failed = [r for r in checked if not r.passed]
+    too_few = [r for r in rows if _too_few(r)]
+    unmeasured = len(rows) - len(checked) - len(too_few)
+    lines = [f"{len(checked) - len(failed)} of {len(checked)} figures checked are within "
+             f"tolerance (profile {profile})."]
+    if too_few:
+        lines.append(
+            f"{len(too_few)} had too few people to check at scale {scale:g}: the sampling noise "
+            "of each (its standard error) is more than its tolerance, so it is shown but "
+            "neither passes nor fails; a bigger --scale checks it."
+        )
+    if unmeasured:
+        lines.append(f"{unmeasured} not measured at this scale (figures about single areas).")
+    if failed:
+        lines.append("[bold red]Calibration check FAILED[/]: "
+                     f"{len(failed)} figure{'s' if len(failed) > 1 else ''} checked "
+                     f"{'are' if len(failed) > 1 else 'is'} outside tolerance.")
+    else:
+        lines.append("[bold green]Calibration check passed[/]: every figure with enough "
+                     "people to check is within tolerance.")
+    return "\n".join(lines), not failed
 
 
 def summary_table(summary: Mapping[str, Any]) -> Table:

@@ -7,6 +7,15 @@ within 10%, changes in convictions within 3 percentage points, ratios within 0.3
 ``small`` is for test-sized data (scale below 0.5), where sampling noise is
 larger: shares within 8 points, counts within 25%, changes within 15 points,
 ratios within 0.8; figures about single local authorities are not measured there.
+
+A figure is only checked when its group is big enough for the tolerance to
+mean something: when the figure's standard error at this size is larger than
+its tolerance, even a generator that is exactly right would land outside the
+tolerance about one time in three, so the figure is reported as "too few
+people to check" (with the group's size) instead of passing or failing. The
+standard error comes from the figure's own 95% interval where the study gives
+one (half its width over 1.96), else from the binomial (shares) or Poisson
+(counts) standard error at the published value and the group's size.
 """
 
 from __future__ import annotations
@@ -34,7 +43,21 @@ class CheckRow:
     tolerance: float
     unit: str  # share | count | percent_change | ratio | rate
     passed: bool
+    """False only for a figure checked and found outside its tolerance (or not measurable)."""
     note: str = ""
+    checked: bool = True
+    """False for a figure too noisy at this size to check, or not measured at this scale."""
+    standard_error: float = math.nan
+    """In the figure's unit, at this sample size (NaN where not known)."""
+    people: float = math.nan
+    """The size of the group the figure is computed on (people, or the count itself)."""
+
+    @property
+    def too_few(self) -> bool:
+        return not self.checked and self.note.startswith(TOO_FEW)
+
+
+TOO_FEW = "too few people to check"
 
 
 @dataclass
@@ -47,6 +70,14 @@ class CheckReport:
     def passed(self) -> bool:
         return all(r.passed for r in self.rows)
 
+    @property
+    def checked(self) -> list[CheckRow]:
+        return [r for r in self.rows if r.checked]
+
+    @property
+    def too_few(self) -> list[CheckRow]:
+        return [r for r in self.rows if r.too_few]
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -57,6 +88,7 @@ class Figure:
     approximate: bool = False  # the published text says about / over / just over
     scales_with_size: bool = False  # counts: the published value times the scale
     area_level: bool = False  # needs England-sized data
+    periods: int = 1  # counts: an average over this many years (or months)
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -185,6 +217,7 @@ FIGURES: tuple[Figure, ...] = (
         "count",
         approximate=True,
         scales_with_size=True,
+        periods=4,
     ),
     Figure(
         "treated_2004_2008",
@@ -201,6 +234,7 @@ FIGURES: tuple[Figure, ...] = (
         "count",
         approximate=True,
         scales_with_size=True,
+        periods=5,
     ),
     Figure(
         "leavers_2004_2008",
@@ -209,6 +243,7 @@ FIGURES: tuple[Figure, ...] = (
         "count",
         approximate=True,
         scales_with_size=True,
+        periods=5,
     ),
     Figure("exits_2007", "Discharges 2007-08", 69_612, "count", scales_with_size=True),
     Figure(
@@ -270,6 +305,7 @@ FIGURES: tuple[Figure, ...] = (
         "count",
         approximate=True,
         scales_with_size=True,
+        periods=12,
     ),
 )
 
@@ -285,6 +321,46 @@ def tolerance(fig: Figure, profile: str) -> float:
     if fig.unit == "ratio":
         return 0.8 if small else 0.3
     return 0.25 if small else 0.10  # counts: relative
+
+
+def standard_error(fig: Figure, published: float, measured: dict[str, float]) -> float:
+    """The figure's standard error at the size measured (see the module docstring)."""
+    if fig.unit == "count" and fig.scales_with_size:
+        return math.sqrt(max(published, 0.0) * fig.periods) / fig.periods
+    own = measured.get(f"_se_{fig.key}", math.nan)
+    if not math.isnan(own):
+        return own
+    n = measured.get(f"_n_{fig.key}", math.nan)
+    if fig.unit == "share" and not math.isnan(n):
+        return math.sqrt(published * (1 - published) / n) if n > 0 else math.inf
+    return math.nan
+
+
+def group_size(fig: Figure, published: float, measured: dict[str, float]) -> float:
+    n = measured.get(f"_n_{fig.key}", math.nan)
+    if math.isnan(n) and fig.unit == "count" and fig.scales_with_size:
+        value = measured.get(fig.key, math.nan)
+        return (value if not math.isnan(value) else published) * fig.periods
+    return n
+
+
+def too_few_note(people: float, se: float, tol: float, fig: Figure) -> str:
+    size = f"{people:,.0f} people" if not math.isnan(people) else "a small group"
+    if fig.unit == "count":
+        size = f"a count of {people:,.0f}" if not math.isnan(people) else "a small count"
+    if math.isinf(se) or math.isnan(se):
+        why = "too few for a standard error"
+    else:
+        why = f"its standard error {_in_unit(se, fig.unit)} is more than the tolerance"
+    return f"{TOO_FEW} ({size}: {why})"
+
+
+def _in_unit(value: float, unit: str) -> str:
+    if unit == "share":
+        return f"{value * 100:.1f} pp"
+    if unit == "percent_change":
+        return f"{value:.1f} pp"
+    return f"{value:,.3g}"
 
 
 def measure(
@@ -353,23 +429,28 @@ def run_check(
         if fig.area_level and profile == "small":
             note = "not measured at this scale (too few people per area)"
             report.rows.append(
-                CheckRow(fig.key, fig.figure, published, math.nan, tol, fig.unit, True, note)
+                CheckRow(fig.key, fig.figure, published, math.nan, tol, fig.unit, True, note,
+                         False)
             )
+            continue
+        se = standard_error(fig, published, measured)
+        people = group_size(fig, published, measured)
+        noisy = se > tol or (math.isnan(value) and not math.isnan(people) and math.isnan(se))
+        if noisy or (math.isnan(value) and people == 0):
+            report.rows.append(CheckRow(
+                fig.key, fig.figure, published, value, tol, fig.unit, True,
+                too_few_note(people, se, tol, fig), False, se, people,
+            ))
             continue
         if math.isnan(value):
-            report.rows.append(
-                CheckRow(
-                    fig.key,
-                    fig.figure,
-                    published,
-                    value,
-                    tol,
-                    fig.unit,
-                    False,
-                    "could not be measured",
-                )
-            )
+            report.rows.append(CheckRow(
+                fig.key, fig.figure, published, value, tol, fig.unit, False,
+                "could not be measured", True, se, people,
+            ))
             continue
         ok = abs(value - published) <= tol
-        report.rows.append(CheckRow(fig.key, fig.figure, published, value, tol, fig.unit, ok))
+        report.rows.append(
+            CheckRow(fig.key, fig.figure, published, value, tol, fig.unit, ok, "", True, se,
+                     people)
+        )
     return report

@@ -19,11 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from recoverylink.config import Config
 from recoverylink.errors import InputError
 from recoverylink.progress import NULL_PROGRESS, Progress
 from recoverylink.sqlfiles import package_sql_blocks
-from recoverylink.studies.base import StudyContext, StudyOptions
+from recoverylink.studies.base import StudyContext, StudyOptions, StudyResult
 from recoverylink.studies.registry import study_function
 from recoverylink.warehouse.build import BuildOptions, build, connect
 
@@ -52,6 +54,44 @@ STUDY_FIGURES: dict[str, tuple[str, str, float]] = {
     "reoffenders_returned": ("long_term", "offenders_returned", 100.0),
 }
 STUDY_YEARS = {"reconviction": RECONVICTION_YEAR, "long_term": LONG_TERM_YEAR}
+Z95 = 1.959963984540054
+
+
+def _cell(frame: pd.DataFrame, key: str, match: str, column: str) -> float:
+    """``frame[column]`` where ``frame[key] == match`` (0 when there is no such row)."""
+    rows = frame[frame[key] == match]
+    return float(rows[column].iloc[0]) if len(rows) else 0.0
+
+
+def group_sizes(study: str, result: StudyResult) -> dict[str, float]:
+    """How many people each of the study's checked figures is computed on."""
+    tables = {t.name: t.frame for t in result.tables}
+    cohort = next((h.value for h in result.headlines if h.id == "cohort"), math.nan)
+    if study == "reconviction":
+        groups, offences = tables["outcome_groups"], tables["offence_groups"]
+        offenders = _cell(groups, "group", "all", "offenders")
+        hard_core = tables["hard_core"]
+        return {
+            "share_with_prior_convictions": cohort,
+            "ratio_prior_heroin_crack": cohort,
+            **{f"change_{g}": _cell(groups, "group", g, "offenders") for g in
+               ("retained", "completed", "completed_not_returned", "dropped_out")},
+            **{f"change_{g}": _cell(offences, "offence_group", g, "offenders_with_one_before")
+               for g in ("soliciting", "fraud_forgery", "theft")},
+            "share_dropped_out": offenders,
+            "dropout_share_of_after": offenders,
+            "share_dip_sharp_increase": (float(hard_core["people"].iloc[0])
+                                         if len(hard_core) else 0.0),
+        }
+    outcomes = tables["outcomes"]
+    everyone = _cell(outcomes, "outcome", "all", "people")
+    rest = everyone - _cell(outcomes, "outcome", "sustained_recovery", "people")
+    return {
+        "sustained_recovery": everyone,
+        "rest_returned_directly": rest,
+        "rest_returned_via_cjs": rest,
+        "reoffenders_returned": _cell(outcomes, "outcome", "all", "offended"),
+    }
 
 
 def _sql(name: str) -> str:
@@ -99,6 +139,8 @@ def load_truth_mart(
 def study_figures(data_dir: Path, config: Config) -> dict[str, float]:
     """The reconviction and long-term studies' headlines on ``truth_mart``."""
     headlines: dict[str, dict[str, float]] = {}
+    errors: dict[str, dict[str, float]] = {}
+    out: dict[str, float] = {}
     for study, year in STUDY_YEARS.items():
         options = StudyOptions(data_dir=data_dir, duckdb=config.duckdb, truth=True, year=year)
         context = StudyContext.open(options)
@@ -107,10 +149,22 @@ def study_figures(data_dir: Path, config: Config) -> dict[str, float]:
         finally:
             context.close()
         headlines[study] = {h.id: h.value for h in result.headlines}
-    return {
-        key: headlines[study].get(headline, math.nan) / divisor
-        for key, (study, headline, divisor) in STUDY_FIGURES.items()
-    }
+        errors[study] = {h.id: _interval_se(h.value, h.lower, h.upper) for h in result.headlines}
+        out.update({f"_n_{key}": n for key, n in group_sizes(study, result).items()})
+    for key, (study, headline, divisor) in STUDY_FIGURES.items():
+        out[key] = headlines[study].get(headline, math.nan) / divisor
+        out[f"_se_{key}"] = errors[study].get(headline, math.nan) / divisor
+    return out
+
+
+def _interval_se(value: float, lower: float | None, upper: float | None) -> float:
+    """The standard error a 95% interval implies: NaN without a value, infinite without
+    an interval (the study gives none when too few people have what it counts)."""
+    if value is None or math.isnan(value):
+        return math.nan
+    if lower is None or upper is None or math.isnan(lower) or math.isnan(upper):
+        return math.inf
+    return (upper - lower) / (2 * Z95)
 
 
 def system_figures(data_dir: Path, config: Config) -> dict[str, object]:
@@ -132,11 +186,14 @@ def system_figures(data_dir: Path, config: Config) -> dict[str, object]:
             out[f"exits_successful_or_transfer_{fy}"] = (
                 values["successful_or_transfer"] / values["exits"] if values["exits"] else math.nan
             )
+            out[f"_n_exits_successful_or_transfer_{fy}"] = float(values["exits"])
         out["treated_2004_2008"] = float(con.execute(_sql("treated_2004_2008")).fetchall()[0][0])
-        nfa, housing, parental = con.execute(_sql("circumstances_2010")).fetchall()[0]
+        nfa, housing, parental, started = con.execute(_sql("circumstances_2010")).fetchall()[0]
         out["share_no_fixed_abode_2010"] = _float(nfa)
         out["share_housing_problem_2010"] = _float(housing)
         out["share_parental_2010"] = _float(parental)
+        for key in ("no_fixed_abode", "housing_problem", "parental"):
+            out[f"_n_share_{key}_2010"] = float(started)
         out["dip_entrants_per_month_2008"] = float(
             con.execute(_sql("dip_entrants_2008")).fetchall()[0][0]
         )
@@ -151,6 +208,7 @@ def system_figures(data_dir: Path, config: Config) -> dict[str, object]:
     out["_area_rates"] = (areas["completed"] / people).rename("rate")
     out["_area_population"] = people
     south = people.index.map(regions.to_dict()).isin(["London", "South East"])
+    out["_n_completion_rate_london_south_east_2010"] = float(people[south].sum())
     out["completion_rate_london_south_east_2010"] = (
         float(areas.loc[south, "completed"].sum() / people[south].sum())
         if people[south].sum()

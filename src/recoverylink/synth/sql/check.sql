@@ -55,11 +55,12 @@ WHERE start_date <= DATE '2009-03-31' AND coalesce(end_date >= DATE '2004-04-01'
 
 -- name: circumstances_2010
 -- Journeys started in 2010-11 by people who consented: their housing and
--- parental responsibility at the start, as shares.
+-- parental responsibility at the start, as shares, and how many there were.
 SELECT avg((accommodation = 'no_fixed_abode')::INTEGER) AS no_fixed_abode,
        avg((accommodation = 'housing_problem')::INTEGER) AS housing_problem,
        avg((parental_status IN ('lives_with_children', 'children_elsewhere'))::INTEGER)
-           AS parental
+           AS parental,
+       count(*) AS journeys
 FROM ck_journeys
 WHERE start_date BETWEEN DATE '2010-04-01' AND DATE '2011-03-31' AND consented;
 
