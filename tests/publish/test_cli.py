@@ -39,6 +39,6 @@ def test_publish_build_needs_the_indicators(
 ) -> None:
     assert main(["publish", "build", "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "run `recoverylink indicators` first" in err
+    assert f"run `recoverylink indicators --data-dir {tmp_path}`" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "publish" / "publication.duckdb").exists()

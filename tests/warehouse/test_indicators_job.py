@@ -96,4 +96,4 @@ def test_outputs_hold_no_person(outputs: Path) -> None:
 def test_indicators_need_a_built_mart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     build_stores(tmp_path)
     assert main(["indicators", "--data-dir", str(tmp_path)]) == 2
-    assert "run `recoverylink build` first" in capsys.readouterr().err
+    assert f"run `recoverylink build --data-dir {tmp_path}` first" in capsys.readouterr().err
