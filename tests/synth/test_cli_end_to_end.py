@@ -30,7 +30,9 @@ def test_synth_then_check(tmp_path: Path) -> None:
     # either way every figure is printed and the exit code says which
     assert checked.returncode in (0, 1), checked.stderr
     assert "Reconviction" in checked.stdout  # the table wraps long figure names
-    assert "figures within tolerance" in checked.stdout
+    assert "figures checked are within tolerance" in checked.stdout
+    # at this size some groups are too small for their tolerance (deaths: 1.6 expected)
+    assert "had too few people to check" in checked.stdout
 
 
 def test_synth_refuses_a_non_empty_folder_in_one_line(tmp_path: Path) -> None:
