@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from enum import IntEnum
@@ -24,6 +25,13 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.BAD_INPUT if isinstance(exc, InputError) else ExitCode.FAILED
 
 
+_STORE_LOCKED = re.compile(
+    r'Could not set lock on file "(?P<file>[^"]+)": Conflicting lock is held in .*?'
+    r"\(PID (?P<pid>\d+)\)"
+)
+"""DuckDB's words when another process holds a store open for writing (one writer at a time)."""
+
+
 def error_line(exc: BaseException, debug: bool = False) -> str:
     """One line saying what went wrong, for people rather than developers.
 
@@ -33,6 +41,11 @@ def error_line(exc: BaseException, debug: bool = False) -> str:
     "error: unexpected KeyError: 'episodes' (run with --debug to see the traceback)"
     """
     message = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    busy = _STORE_LOCKED.search(message)
+    if busy:
+        return (f"error: {busy['file']} is in use by another process (PID {busy['pid']}), "
+                "most likely another recoverylink command: wait for it to finish, then run "
+                "this again")
     if isinstance(exc, RecoveryLinkError):
         return f"error: {message or type(exc).__name__}"
     detail = f": {message}" if message else ""

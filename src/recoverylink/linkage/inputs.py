@@ -60,7 +60,8 @@ class StorePaths:
         for path in (paths.warehouse, paths.identity):
             if not path.is_file():
                 raise NothingToLinkError(
-                    f"{path} does not exist: load submissions with `recoverylink ingest` first"
+                    f"link: {path} does not exist: load submissions with "
+                    f"`recoverylink ingest FILES --data-dir {data_dir}` first"
                 )
         return paths
 
