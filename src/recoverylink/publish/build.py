@@ -35,6 +35,7 @@ from recoverylink.publish.spreadsheets import write_downloads
 from recoverylink.publish.study_protect import SUPPRESSED_COLUMNS, protect_study_table
 from recoverylink.publish.study_tables import HEADLINE_COUNT_UNITS, SPECS
 from recoverylink.sqlfiles import package_sql_blocks
+from recoverylink.studies.job import NOT_APPLICABLE
 from recoverylink.studies.registry import STUDIES
 
 DATABASE_FILE = "publication.duckdb"
@@ -164,7 +165,7 @@ def _headlines(
     small_count = out["unit"].isin(HEADLINE_COUNT_UNITS) & out["value"].between(
         policy.PRIMARY_MIN, policy.PRIMARY_MAX
     )
-    small_note = out["note"].map(_small_number_in)
+    small_note = out["note"].map(_small_number_in).astype(bool)
     hidden = np.array(sorted(set(hidden_values or [])), dtype=np.float64)
 
     def equals_hidden(series: pd.Series) -> np.ndarray:
@@ -215,10 +216,24 @@ def _nullable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _studies(folder: Path, progress_warn: list[str]) -> tuple[
+def _not_applicable_reason(out_dir: Path) -> str | None:
+    """Why the study does not apply, from its ``not_applicable.json``; None if it has none."""
+    path = out_dir / NOT_APPLICABLE
+    if not path.is_file():
+        return None
+    try:
+        reason = str(json.loads(path.read_text("utf-8")).get("reason", ""))
+    except (ValueError, AttributeError):
+        reason = ""
+    return reason.removeprefix(f"study {out_dir.name}: ") or "does not apply to this data"
+
+
+def _studies(folder: Path, progress_warn: list[str], left_out: list[dict[str, object]]
+             ) -> tuple[
     pd.DataFrame, pd.DataFrame, dict[str, tuple[pd.DataFrame, str, str, str]], int, int
 ]:
-    """The studies that have been run: their rows, headlines and protected tables."""
+    """The studies that have been run: their rows, headlines and protected tables; the
+    others (not run, or not applicable to the data) go to ``left_out`` with the reason."""
     studies_rows = []
     headlines = []
     tables: dict[str, tuple[pd.DataFrame, str, str, str]] = {}
@@ -227,9 +242,16 @@ def _studies(folder: Path, progress_warn: list[str]) -> tuple[
         out_dir = folder / name
         manifest_file = out_dir / "manifest.json"
         if not manifest_file.is_file():
-            progress_warn.append(
-                f"study {name} has not been run (`recoverylink study {name}`): left out"
-            )
+            reason = _not_applicable_reason(out_dir)
+            if reason is None:
+                reason = f"not run (`recoverylink study {name}`)"
+                progress_warn.append(f"study {name} has not been run "
+                                     f"(`recoverylink study {name}`): left out")
+            else:
+                progress_warn.append(f"study {name} does not apply to this data ({reason}): "
+                                     "left out")
+            left_out.append({"study": name, "summary": summary, "reason": reason,
+                             "sort_key": sort_key})
             continue
         manifest = json.loads(manifest_file.read_text("utf-8"))
         titles, methods = _report_parts(out_dir / "report.html")
@@ -349,8 +371,9 @@ def build_publication(options: PublishOptions, progress: Progress = NULL_PROGRES
         fy_keys[f"{column}_c"] = protection.suppressed[cells.astype(np.int64)]
 
     progress.stage("studies", 1)
+    left_out: list[dict[str, object]] = []
     study_frame, headlines, study_tables, s_primary, s_secondary = _studies(
-        options.data_dir / "outputs" / "studies", notes
+        options.data_dir / "outputs" / "studies", notes, left_out
     )
     progress.advance()
 
@@ -388,6 +411,10 @@ def build_publication(options: PublishOptions, progress: Progress = NULL_PROGRES
         con.execute("CREATE TABLE case_mix_funnel_lines AS SELECT * FROM cm_lines_frame")
         con.register("studies_frame", study_frame)
         con.execute("CREATE TABLE studies AS SELECT * FROM studies_frame")
+        con.register("left_out_frame", pd.DataFrame(
+            left_out, columns=["study", "summary", "reason", "sort_key"]
+        ).astype({"study": str, "summary": str, "reason": str, "sort_key": "int64"}))
+        con.execute("CREATE TABLE studies_left_out AS SELECT * FROM left_out_frame")
         con.register("headlines_frame", _nullable(headlines))
         con.execute("CREATE TABLE study_headlines AS SELECT * FROM headlines_frame")
         catalogue: list[tuple[str, str, str, str, str | None, str, int]] = []

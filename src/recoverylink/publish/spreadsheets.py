@@ -118,6 +118,7 @@ def write_downloads(database: Path, out_dir: Path) -> list[Path]:
             for table_id, (sheet, query) in SHEETS.items()
             if table_id in frames
         }
+        studies = _studies_text(con)
     finally:
         con.close()
     written = []
@@ -130,9 +131,34 @@ def write_downloads(database: Path, out_dir: Path) -> list[Path]:
             table_id = str(row.table_id)
             sheets[table_id] = (_sheet_name(table_id), frames[table_id])
     titles = dict(zip(catalogue["table_id"], catalogue["title"], strict=True))
-    written.append(_workbook(out_dir / WORKBOOK, sheets, titles))
-    written.append(_ods(out_dir / ODS, sheets, titles))
+    # a table with no rows (no study run: no headlines) has no sheet: a spreadsheet
+    # table needs a row (gptables refuses an empty one); its CSV is still written
+    sheets = {t: (sheet, frame) for t, (sheet, frame) in sheets.items() if len(frame)}
+    written.append(_workbook(out_dir / WORKBOOK, sheets, titles, studies))
+    written.append(_ods(out_dir / ODS, sheets, titles, studies))
     return written
+
+
+def _studies_text(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Which outcome studies the publication holds, and which it does not and why."""
+    tables = {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name IN "
+        "('studies', 'studies_left_out')").fetchall()}
+    if "studies" not in tables:  # not a publication build wrote (a hand-made one)
+        return []
+    included = [row[0] for row in con.execute(
+        "SELECT title FROM studies ORDER BY sort_key").fetchall()]
+    left_out: list[tuple[str, str]] = []
+    if "studies_left_out" in tables:
+        left_out = [(str(r[0]), str(r[1])) for r in con.execute(
+            "SELECT study, reason FROM studies_left_out ORDER BY sort_key").fetchall()]
+    lines = [
+        "Outcome studies in this publication: "
+        + ("; ".join(included) if included else "none") + "."
+    ]
+    if left_out:
+        lines.append("Not in it: " + "; ".join(f"{s} ({why})" for s, why in left_out) + ".")
+    return lines
 
 
 def _sheet_name(table_id: str) -> str:
@@ -170,7 +196,7 @@ def _sheet_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _workbook(path: Path, sheets: dict[str, tuple[str, pd.DataFrame]],
-              titles: dict[str, str]) -> Path:
+              titles: dict[str, str], studies: list[str]) -> Path:
     gpt_sheets = {}
     for table_id, (sheet, frame) in sheets.items():
         gpt_sheets[sheet] = gpt.GPTable(
@@ -183,7 +209,7 @@ def _workbook(path: Path, sheets: dict[str, tuple[str, pd.DataFrame]],
         )
     cover = gpt.Cover(
         cover_label="Cover", title="RecoveryLink: drug treatment outcomes, England",
-        intro=["## Introduction", *COVER_INTRO],
+        intro=["## Introduction", *COVER_INTRO, *studies],
         about=["## About these data", *COVER_ABOUT],
     )
     with warnings.catch_warnings():
@@ -206,13 +232,15 @@ def _workbook(path: Path, sheets: dict[str, tuple[str, pd.DataFrame]],
     return path
 
 
-def _ods(path: Path, sheets: dict[str, tuple[str, pd.DataFrame]], titles: dict[str, str]) -> Path:
+def _ods(path: Path, sheets: dict[str, tuple[str, pd.DataFrame]], titles: dict[str, str],
+         studies: list[str]) -> Path:
     contents = pd.DataFrame({
         "Sheet name": [sheet for sheet, _ in sheets.values()],
         "Table title": [titles.get(t, sheet) for t, (sheet, _) in sheets.items()],
     })
     cover = pd.DataFrame({
-        "RecoveryLink: drug treatment outcomes, England": [*COVER_INTRO, *COVER_ABOUT]
+        "RecoveryLink: drug treatment outcomes, England": [*COVER_INTRO, *studies,
+                                                           *COVER_ABOUT]
     })
     with pd.ExcelWriter(path, engine="odf") as writer:
         cover.to_excel(writer, sheet_name="Cover", index=False)
