@@ -9,57 +9,32 @@ the linkage's scoring code.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import itertools
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from independent.generator import GeneratedData, Scenario, generate
-from recoverylink.cli.main import main
+from recoverylink.testing.cli import CliRun, run_cli
 
 KEY = "independent-pipeline-" + "9f" * 16
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    out: str
-    err: str
 
 
 @dataclass(frozen=True)
 class PipelineRun:
     data: GeneratedData
     data_dir: Path
-    run: Outcome
+    run: CliRun
 
     @property
     def published(self) -> Path:
         return self.data_dir / "publish" / "publication.duckdb"
 
 
-def cli(*args: str | Path) -> Outcome:
-    """``recoverylink ARGS`` in this process, with the test key and a wide terminal."""
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("RECOVERYLINK_")}
-    columns = os.environ.get("COLUMNS")
-    os.environ.update({"RECOVERYLINK_PSEUDONYM_KEY": KEY, "COLUMNS": "200"})
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main([str(a) for a in args])
-    finally:
-        for name in [k for k in os.environ if k.startswith("RECOVERYLINK_")]:
-            del os.environ[name]
-        os.environ.update(saved)
-        if columns is None:
-            os.environ.pop("COLUMNS", None)
-        else:
-            os.environ["COLUMNS"] = columns
-    return Outcome(int(code), out.getvalue(), err.getvalue())
+def cli(*args: str | Path) -> CliRun:
+    """``recoverylink ARGS`` in this process, with the test key."""
+    return run_cli(list(args), {"RECOVERYLINK_PSEUDONYM_KEY": KEY})
 
 
 def run_pipeline(scenario: Scenario, root: Path) -> PipelineRun:

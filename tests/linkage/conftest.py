@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import io
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from recoverylink.cli.main import main
+from recoverylink.testing.cli import run_cli as shared_run_cli
 
 ENGLAND_SCALE = 0.004
 ENGLAND_SEED = 2006
@@ -49,25 +48,9 @@ class Linked:
 
 def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> Result:
     """``recoverylink ARGS...`` in-process with only the given RECOVERYLINK_ settings."""
-    saved = {k: v for k, v in os.environ.items() if k.startswith("RECOVERYLINK_") or k == "CI"}
-    for name in saved:
-        del os.environ[name]
-    os.environ.update(env if env is not None else {"RECOVERYLINK_PSEUDONYM_KEY": KEY})
-    columns = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "250"
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main([str(a) for a in args])
-    finally:
-        for name in [k for k in os.environ if k.startswith("RECOVERYLINK_")]:
-            del os.environ[name]
-        os.environ.update(saved)
-        if columns is None:
-            del os.environ["COLUMNS"]
-        else:
-            os.environ["COLUMNS"] = columns
-    return Result(int(code), out.getvalue(), err.getvalue())
+    settings = env if env is not None else {"RECOVERYLINK_PSEUDONYM_KEY": KEY}
+    run = shared_run_cli(list(args), settings)
+    return Result(run.code, run.out, run.err)
 
 
 @pytest.fixture
