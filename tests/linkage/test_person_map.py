@@ -148,7 +148,8 @@ def test_link_needs_a_key(linked: Linked, env: dict[str, str], message: str) -> 
 def test_link_without_stores_says_so(tmp_path: Path) -> None:
     result = run_cli("link", "--data-dir", tmp_path / "empty")
     assert result.code == 2
-    assert "load submissions with `recoverylink ingest` first" in result.err
+    assert result.err.startswith("error: link: ")
+    assert "does not exist: load submissions with `recoverylink ingest FILES" in result.err
 
 
 def test_unknown_engine_is_refused(tmp_path: Path) -> None:

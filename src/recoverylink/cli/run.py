@@ -163,15 +163,20 @@ def run(
 
 def show_summary(console: Console, result: RunResult, folder: Path) -> None:
     table = Table(title="recoverylink run", title_justify="left")
-    for column in ("step", "", "seconds", "result", "written to"):
-        table.add_column(column, justify="right" if column == "seconds" else "left")
+    for column in ("step", "", "seconds", "result"):
+        table.add_column(column, justify="right" if column == "seconds" else "left",
+                         overflow="fold")
     figures: dict[str, int] = {}
     for record in result.records:
         figures.update(record.figures)
         status = "done" if record.status == "done" else "skipped (done before)"
         table.add_row(escape(record.step.label), status, f"{record.seconds:.1f}",
-                      escape(record.summary), escape(record.written))
+                      escape(record.summary))
     console.print(table)
+    # paths as lines of their own, left to the terminal to wrap: whole, and copyable
+    for record in result.records:
+        if record.written:
+            console.print(escape(f"{record.step.label}: {record.written}"), soft_wrap=True)
     counts = ", ".join(f"{value:,} {name}" for name, value in figures.items()
                        if name in ("records", "persons"))
     ran, skipped = len(result.ran), len(result.skipped)
@@ -179,4 +184,4 @@ def show_summary(console: Console, result: RunResult, folder: Path) -> None:
         f"{ran} steps run and {skipped} skipped in {result.seconds:.1f} s"
         + (f"; {counts}" if counts else "")
         + f". The site: recoverylink serve --data-dir {folder}"
-    ))
+    ), soft_wrap=True)
