@@ -19,6 +19,7 @@ from recoverylink.studies.base import (
     StudyOptions,
     StudyResult,
 )
+from recoverylink.studies.linkage_error import EFFECT, linkage_error_caveat
 from recoverylink.studies.registry import study_function
 from recoverylink.studies.report import write_report
 
@@ -68,4 +69,6 @@ def run_study(name: str, options: StudyOptions) -> tuple[StudyResult, Path]:
     finally:
         context.close()
     (out_dir / NOT_APPLICABLE).unlink(missing_ok=True)
+    if not options.truth and name in EFFECT:
+        result.caveats.append(linkage_error_caveat(name))
     return result, write_report(result, out_dir)
