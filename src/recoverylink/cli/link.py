@@ -11,7 +11,7 @@ The library lives in :mod:`recoverylink.linkage`; see docs/linkage.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -61,47 +61,43 @@ def _folder(ctx: typer.Context, data_dir: Path | None) -> Path:
     return data_dir if data_dir is not None else settings.paths.data_dir
 
 
+def engine_option() -> Any:
+    return typer.Option("--engine", metavar="ENGINE", help="Where Splink runs: duckdb or spark.")
+
+
+def threshold_option() -> Any:
+    return typer.Option(
+        "--threshold",
+        metavar="P",
+        callback=_probability,
+        help="Match probability at or above which a pair is linked "
+        "(default: the linkage.match_threshold setting).",
+        show_default=False,
+    )
+
+
+def models_option(help: str = "Reuse the models saved in DIR instead of training.") -> Any:
+    return typer.Option(
+        "--models", metavar="DIR", exists=True, file_okay=False, help=help, show_default=False
+    )
+
+
+def truth_option(
+    help: str = "Score the run against DIR/records.csv (a synthetic England's truth/).",
+) -> Any:
+    return typer.Option(
+        "--truth", metavar="DIR", exists=True, file_okay=False, help=help, show_default=False
+    )
+
+
 @link_app.callback()
 def link(
     ctx: typer.Context,
     data_dir: Annotated[Path | None, data_dir_option()] = None,
-    engine: Annotated[
-        str,
-        typer.Option("--engine", metavar="ENGINE", help="Where Splink runs: duckdb or spark."),
-    ] = "duckdb",
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--threshold",
-            metavar="P",
-            callback=_probability,
-            help="Match probability at or above which a pair is linked "
-            "(default: the linkage.match_threshold setting).",
-            show_default=False,
-        ),
-    ] = None,
-    models: Annotated[
-        Path | None,
-        typer.Option(
-            "--models",
-            metavar="DIR",
-            exists=True,
-            file_okay=False,
-            help="Reuse the models saved in DIR instead of training.",
-            show_default=False,
-        ),
-    ] = None,
-    truth: Annotated[
-        Path | None,
-        typer.Option(
-            "--truth",
-            metavar="DIR",
-            exists=True,
-            file_okay=False,
-            help="Score the run against DIR/records.csv (a synthetic England's truth/).",
-            show_default=False,
-        ),
-    ] = None,
+    engine: Annotated[str, engine_option()] = "duckdb",
+    threshold: Annotated[float | None, threshold_option()] = None,
+    models: Annotated[Path | None, models_option()] = None,
+    truth: Annotated[Path | None, truth_option()] = None,
     report_dir: Annotated[
         Path | None,
         typer.Option(

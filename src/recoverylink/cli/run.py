@@ -19,7 +19,7 @@ from rich.table import Table
 
 from recoverylink.cli.indicators import _positive
 from recoverylink.cli.ingest import LOG_FILE, RunLog, data_dir_option
-from recoverylink.cli.link import _probability
+from recoverylink.cli.link import engine_option, models_option, threshold_option, truth_option
 from recoverylink.cli.state import cli_state
 
 if TYPE_CHECKING:
@@ -87,27 +87,14 @@ def run(
                        "`recoverylink ingest`).", show_default=False),
     ],
     data_dir: Annotated[Path | None, data_dir_option()] = None,
-    engine: Annotated[
-        str,
-        typer.Option("--engine", metavar="ENGINE", help="Where Splink runs: duckdb or spark."),
-    ] = "duckdb",
-    threshold: Annotated[
-        float | None,
-        typer.Option("--threshold", metavar="P", callback=_probability,
-                     help="Match probability at or above which a pair is linked "
-                     "(default: the linkage.match_threshold setting).", show_default=False),
-    ] = None,
+    engine: Annotated[str, engine_option()] = "duckdb",
+    threshold: Annotated[float | None, threshold_option()] = None,
     models: Annotated[
-        Path | None,
-        typer.Option("--models", metavar="DIR", exists=True, file_okay=False,
-                     help="Link with the models saved in DIR instead of training.",
-                     show_default=False),
+        Path | None, models_option("Link with the models saved in DIR instead of training.")
     ] = None,
     truth: Annotated[
         Path | None,
-        typer.Option("--truth", metavar="DIR", exists=True, file_okay=False,
-                     help="Score the linkage against DIR/records.csv (a synthetic England's "
-                     "truth/).", show_default=False),
+        truth_option("Score the linkage against DIR/records.csv (a synthetic England's truth/)."),
     ] = None,
     population_scale: Annotated[
         float,
