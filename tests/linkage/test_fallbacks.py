@@ -139,3 +139,26 @@ def test_the_shipped_reference_model_covers_every_level(job: Job) -> None:
     assert not degenerate(reference["probability_two_random_records_match"])
     assert reference["recoverylink"]["job"] == job.name
     assert all(reference["recoverylink"]["records"][s] > 1000 for s in job.sources)
+
+
+def test_training_that_fails_leaves_the_job_on_the_reference_model(monkeypatch) -> None:
+    import pyarrow as pa
+
+    from recoverylink.linkage import training
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("something inside Splink")
+
+    monkeypatch.setattr(training, "_train", broken)
+    job = job_named("treatment_pnc")
+    tables = {"treatment": pa.table({"unique_id": list(range(50))}),
+              "pnc": pa.table({"unique_id": list(range(20))})}
+    model, sources, notes, sessions = training.train([], job, tables, training.TrainingPlan())
+    reference = fallbacks.reference_model(job)
+    assert sessions == 0
+    assert "training failed on this data (ValueError: something inside Splink)" in notes[0]
+    assert all(s.source == REFERENCE for s in sources)
+    # every level's m and u are the reference model's, the prior scaled to 50 x 20 records
+    assert fallbacks.reference_values(model) == fallbacks.reference_values(reference)
+    assert model["probability_two_random_records_match"] == pytest.approx(
+        fallback_prior(job, reference, {"treatment": 50, "pnc": 20}))
