@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         })
         clock = time.perf_counter()
         load_inputs(con, args.data_dir)
-        tables = {s: nodes_of(con, s, probabilistic_only=True) for s in job.sources}
+        tables = {s: nodes_of(con, s) for s in job.sources}
         times["read"] = time.perf_counter() - clock
         rows = {s: tables[s].num_rows for s in job.sources}
         if args.chunks == "auto":

@@ -116,13 +116,12 @@ def _check_unique(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
         )
 
 
-def nodes_of(con: duckdb.DuckDBPyConnection, source: str, probabilistic_only: bool) -> pa.Table:
-    """The nodes of one source, as Splink's input. With ``probabilistic_only``,
-    drug tests linked to their nominal by PNC id are left out."""
-    extra = " AND NOT has_pnc_id" if probabilistic_only and source == "drug_tests" else ""
+def nodes_of(con: duckdb.DuckDBPyConnection, source: str) -> pa.Table:
+    """The nodes of one source, as Splink's input (a drug test linked to its nominal by
+    its PNC id is no node: the ``nodes`` block leaves it out)."""
     return con.sql(
-        "SELECT * EXCLUDE (source, is_alias, has_pnc_id) FROM link_nodes "
-        f"WHERE source = $source{extra} ORDER BY unique_id",
+        "SELECT * EXCLUDE (source, is_alias) FROM link_nodes "
+        "WHERE source = $source ORDER BY unique_id",
         params={"source": source},
     ).to_arrow_table()
 

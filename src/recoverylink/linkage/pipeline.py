@@ -148,7 +148,7 @@ def _run(
     progress.advance()
     seconds["read"] = time.perf_counter() - clock
 
-    tables = {s: nodes_of(con, s, probabilistic_only=True) for s in node_counts}
+    tables = {s: nodes_of(con, s) for s in node_counts}
     engine = open_engine(options.engine, options.duckdb, tmp)
     trained = options.models_dir is None
     results: list[JobResult] = []

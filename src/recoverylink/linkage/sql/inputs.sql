@@ -150,7 +150,7 @@ SELECT DISTINCT forename FROM (
 CREATE OR REPLACE TABLE nodes AS
 WITH treatment AS (
     SELECT DISTINCT r.node_id AS unique_id, 'treatment' AS source,
-           false AS is_alias, false AS has_pnc_id,
+           false AS is_alias,
            nullif(upper(trim(i.first_initial)), '') AS first_initial,
            nullif(upper(trim(i.last_initial)), '') AS last_initial,
            CAST(NULL AS VARCHAR) AS forenames,
@@ -168,7 +168,7 @@ WITH treatment AS (
     WHERE r.source = 'treatment'
 ),
 nominals AS (
-    SELECT n.record_id AS unique_id, 'pnc' AS source, false AS is_alias, true AS has_pnc_id,
+    SELECT n.record_id AS unique_id, 'pnc' AS source, false AS is_alias,
            n.forenames, n.surname, n.date_of_birth AS dob, nullif(n.sex, 'not_stated') AS sex,
            n.postcode, w.police_force
     FROM committed_pnc_nominals AS n
@@ -179,13 +179,13 @@ named AS (
     UNION ALL
     -- an alias: another name and date of birth of the same nominal; sex,
     -- postcode and force are the nominal's
-    SELECT a.record_id, 'pnc', true, true, a.forenames, a.surname, a.date_of_birth,
+    SELECT a.record_id, 'pnc', true, a.forenames, a.surname, a.date_of_birth,
            n.sex, n.postcode, n.police_force
     FROM committed_pnc_aliases AS a
     JOIN wh.raw.pnc_aliases AS w USING (record_id)
     JOIN nominals AS n ON n.unique_id = w.nominal_record_id
     UNION ALL
-    SELECT d.record_id, 'deaths', false, false, d.forenames, d.surname, d.date_of_birth,
+    SELECT d.record_id, 'deaths', false, d.forenames, d.surname, d.date_of_birth,
            nullif(d.sex, 'not_stated'), d.postcode, CAST(NULL AS VARCHAR)
     FROM committed_deaths AS d
 ),
@@ -194,7 +194,6 @@ tests AS (
     -- none is linked by its id, so all are linked by the models (with no PNC
     -- extract at all, every test is here)
     SELECT t.record_id AS unique_id, 'drug_tests' AS source, false AS is_alias,
-           false AS has_pnc_id,
            nullif(upper(trim(t.first_initial)), '') AS first_initial,
            nullif(upper(trim(t.last_initial)), '') AS last_initial,
            t.date_of_birth AS dob, nullif(t.sex, 'not_stated') AS sex, w.police_force
@@ -203,11 +202,11 @@ tests AS (
     WHERE w.nominal_record_id IS NULL
        OR w.nominal_record_id NOT IN (SELECT record_id FROM committed_pnc_nominals)
 )
-SELECT unique_id, source, is_alias, has_pnc_id, first_initial, last_initial, forenames,
+SELECT unique_id, source, is_alias, first_initial, last_initial, forenames,
        surname, dob, sex, postcode_district, local_authority, police_force, region
 FROM treatment
 UNION ALL
-SELECT unique_id, source, is_alias, has_pnc_id,
+SELECT unique_id, source, is_alias,
        nullif(left(upper(trim(forenames)), 1), ''),
        nullif(left(upper(trim(surname)), 1), ''),
        upper(trim(forenames)), upper(trim(surname)), dob, sex,
@@ -218,7 +217,7 @@ SELECT unique_id, source, is_alias, has_pnc_id,
 FROM named
 LEFT JOIN ref_forces AS f ON f.force_code = named.police_force
 UNION ALL
-SELECT unique_id, source, is_alias, has_pnc_id, first_initial, last_initial, NULL, NULL, dob,
+SELECT unique_id, source, is_alias, first_initial, last_initial, NULL, NULL, dob,
        sex, NULL, NULL, tests.police_force, f.region_code
 FROM tests
 LEFT JOIN ref_forces AS f ON f.force_code = tests.police_force;
@@ -289,7 +288,7 @@ widened AS (
     LEFT JOIN variants AS v ON v.name = split_part(n.forenames, ' ', 1)
     WHERE n.forenames IS NOT NULL
 )
-SELECT n.unique_id, n.source, n.is_alias, n.has_pnc_id,
+SELECT n.unique_id, n.source, n.is_alias,
        n.first_initial, n.last_initial,
        w.forename, coalesce(w.forename_variants, []) AS forename_variants,
        coalesce(w.first_initials,
